@@ -1,0 +1,172 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { loadEnv, managementAudienceFor } from './config/env.js';
+import { loadConfigFile } from './config/load-config.js';
+import { ConfigError } from './core/errors.js';
+import { randomClientId, randomId, randomSecret } from './core/ids.js';
+import { KNOWN_GRANT_TYPES, MANAGEMENT_SCOPES, SIGNING_ALGS, type SigningAlg, type TokenEndpointAuthMethod } from './core/types.js';
+import { serve } from './main.js';
+import { DEFAULT_REFRESH_TOKEN_SETTINGS } from './oauth/defaults.js';
+import type { Store } from './ports/store.js';
+import { Refreshd } from './service/refreshd.js';
+import { openStore } from './store/open-store.js';
+import { sha256 } from './tokens/refresh-token.js';
+
+/** Opens the configured store with migrations applied, runs `fn`, and always closes it. */
+async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const env = loadEnv();
+  const store = openStore(env.databaseUrl);
+  try {
+    await store.migrate();
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+const program = new Command('refreshd')
+  .description('Self-hosted refresh-token and session service, wire-compatible with Auth0.\nConfigured by environment: PORT, HOST, REFRESHD_DATABASE_URL, REFRESHD_ISSUER, REFRESHD_CONFIG, LOG_LEVEL.')
+  .showHelpAfterError();
+
+program
+  .command('serve', { isDefault: true })
+  .description('run the HTTP server (applies migrations and the configuration file first)')
+  .action(async () => {
+    await serve();
+  });
+
+program
+  .command('migrate')
+  .description('apply database migrations and exit')
+  .action(() =>
+    withStore(async (store) => {
+      console.log(`migrations applied (${store.dialect})`);
+    }),
+  );
+
+program
+  .command('config')
+  .description('configuration file tools')
+  .command('check')
+  .argument('[path]', 'configuration file (default: $REFRESHD_CONFIG)')
+  .description('validate a configuration file without touching the database')
+  .action((path: string | undefined) => {
+    const env = loadEnv();
+    const file = path ?? env.configPath;
+    if (!file) throw new ConfigError('config check: give a path or set REFRESHD_CONFIG');
+    const c = loadConfigFile(file, managementAudienceFor(env.issuer));
+    console.log(`${file}: valid (${c.clients.length} clients, ${c.resourceServers.length} APIs, ${c.clientGrants.length} grants)`);
+  });
+
+const clients = program.command('clients').description('manage clients (applications)');
+
+clients
+  .command('list')
+  .description('list clients; secrets are never shown')
+  .action(() =>
+    withStore(async (store) => {
+      const audience = managementAudienceFor(loadEnv().issuer);
+      const grants = await store.listClientGrants();
+      for (const c of await store.listClients()) {
+        const mgmt = grants.some((g) => g.clientId === c.clientId && g.audience === audience) ? ' [management]' : '';
+        console.log(`${c.clientId}  ${c.tokenEndpointAuthMethod}  ${c.grantTypes.join(',')}  "${c.name}"${mgmt}`);
+      }
+    }),
+  );
+
+const grantType = (value: string, previous: string[] = []) => {
+  if (!(KNOWN_GRANT_TYPES as readonly string[]).includes(value)) throw new InvalidArgumentError(`unknown grant type; one of ${KNOWN_GRANT_TYPES.join(', ')}`);
+  return [...previous, value];
+};
+
+clients
+  .command('create')
+  .description('create a client and print its id and secret (shown once)')
+  .requiredOption('--name <name>', 'display name')
+  .addOption(new Option('--auth-method <method>', 'token endpoint auth method').choices(['client_secret_post', 'client_secret_basic', 'none']).default('client_secret_post'))
+  .option('--grant-type <type>', 'grant type to enable (repeatable)', grantType)
+  .option('--management', 'also grant it every Management API scope (client_credentials)')
+  .option('--ip-header-trusted', 'trust the auth0-forwarded-for header from this client')
+  .action((opts: { name: string; authMethod: TokenEndpointAuthMethod; grantType?: string[]; management?: boolean; ipHeaderTrusted?: boolean }) =>
+    withStore(async (store) => {
+      const now = Date.now();
+      const clientId = randomClientId();
+      const secret = opts.authMethod === 'none' ? null : randomSecret();
+      const grantTypes = opts.grantType ?? (opts.management ? ['client_credentials'] : ['refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange']);
+      if (opts.management && !grantTypes.includes('client_credentials')) grantTypes.push('client_credentials');
+      await store.upsertClient({
+        clientId,
+        name: opts.name,
+        secretHash: secret === null ? null : sha256(secret),
+        tokenEndpointAuthMethod: opts.authMethod,
+        grantTypes,
+        isTokenEndpointIpHeaderTrusted: opts.ipHeaderTrusted ?? false,
+        refreshToken: { ...DEFAULT_REFRESH_TOKEN_SETTINGS },
+        createdAt: now,
+        updatedAt: now,
+      });
+      if (opts.management) {
+        const refreshd = await Refreshd.create({ store, issuer: loadEnv().issuer });
+        await store.upsertClientGrant({ id: randomId(), clientId, audience: refreshd.managementAudience, scope: [...MANAGEMENT_SCOPES] });
+      }
+      console.log(`client_id:     ${clientId}`);
+      if (secret) console.log(`client_secret: ${secret}`);
+    }),
+  );
+
+clients
+  .command('rotate-secret')
+  .argument('<client_id>')
+  .description('replace a client\'s secret and print the new one (shown once); the old one stops working within seconds')
+  .action((clientId: string) =>
+    withStore(async (store) => {
+      const client = await store.findClient(clientId);
+      if (!client) throw new ConfigError(`no client ${clientId}`);
+      if (client.tokenEndpointAuthMethod === 'none') throw new ConfigError(`${clientId} is a public client and has no secret`);
+      const secret = randomSecret();
+      await store.setClientSecretHash(clientId, sha256(secret), Date.now());
+      console.log(`client_id:     ${clientId}`);
+      console.log(`client_secret: ${secret}`);
+    }),
+  );
+
+const keys = program.command('keys').description('manage access-token signing keys');
+
+keys
+  .command('list')
+  .description('list signing keys (public information only)')
+  .action(() =>
+    withStore(async (store) => {
+      for (const k of await store.listSigningKeys()) {
+        const state = k.retiredAt === null ? 'active' : `retired, verifies until ${new Date(k.verifyUntil ?? 0).toISOString()}`;
+        console.log(`${k.kid}  ${k.alg}  created ${new Date(k.createdAt).toISOString()}  ${state}`);
+      }
+    }),
+  );
+
+keys
+  .command('rotate')
+  .description('create a new signing key; the previous keys keep verifying until tokens they signed have expired')
+  .addOption(new Option('--alg <alg>', 'algorithm').choices([...SIGNING_ALGS]).default('RS256'))
+  .option('--grace <seconds>', 'how long retired keys stay in the JWKS (default: longest access-token lifetime)', (v) => {
+    if (!/^\d+$/.test(v)) throw new InvalidArgumentError('expected whole seconds');
+    return Number(v);
+  })
+  .action((opts: { alg: SigningAlg; grace?: number }) =>
+    withStore(async (store) => {
+      const refreshd = await Refreshd.create({ store, issuer: loadEnv().issuer });
+      const grace = opts.grace ?? Math.max(...(await store.listResourceServers()).map((r) => r.tokenLifetimeSeconds), 86_400);
+      const key = await refreshd.keys.rotate(opts.alg, grace);
+      console.log(`new ${key.alg} signing key ${key.kid}; previous ${key.alg} keys verify for ${grace}s more (instances pick it up within 30s)`);
+    }),
+  );
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    console.error(`refreshd: ${err.message}`);
+    process.exit(2);
+  }
+  console.error(`refreshd: ${err instanceof Error ? err.message : String(err)}`);
+  if (process.env.DEBUG) console.error(err);
+  process.exit(1);
+});

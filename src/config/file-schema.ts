@@ -1,0 +1,103 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { KNOWN_GRANT_TYPES, SIGNING_ALGS } from '../core/types.js';
+
+// The configuration file, in Auth0's own field names. Every optional field defaults to what Auth0's API fills in.
+
+const lifetime = (description: string) => Type.Integer({ minimum: 1, maximum: 157_788_000, description });
+
+export const RefreshTokenConfigSchema = Type.Object(
+  {
+    rotation_type: Type.Optional(Type.Union([Type.Literal('rotating'), Type.Literal('non-rotating')], { description: 'Default non-rotating.' })),
+    expiration_type: Type.Optional(Type.Union([Type.Literal('expiring'), Type.Literal('non-expiring')], { description: 'Default non-expiring.' })),
+    leeway: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 86_400, description: 'Seconds during which the previous token may be retried and gets the same successor. Default 0.' }),
+    ),
+    token_lifetime: Type.Optional(lifetime('Absolute lifetime of a family in seconds, fixed at issuance. Default 2592000.')),
+    infinite_token_lifetime: Type.Optional(Type.Boolean({ description: 'Overrides token_lifetime. Default true unless expiring.' })),
+    idle_token_lifetime: Type.Optional(lifetime('Inactivity lifetime in seconds, renewed on each exchange. Default 1296000.')),
+    infinite_idle_token_lifetime: Type.Optional(Type.Boolean({ description: 'Overrides idle_token_lifetime. Default true unless expiring.' })),
+    policies: Type.Optional(
+      Type.Union([
+        Type.Null(),
+        Type.Array(
+          Type.Object(
+            {
+              audience: Type.String({ minLength: 1, maxLength: 600 }),
+              scope: Type.Array(Type.String({ minLength: 1, maxLength: 280, pattern: '^\\S+$' })),
+            },
+            { additionalProperties: false },
+          ),
+          { minItems: 1, description: 'Multi-resource refresh token policies: other audiences this client\'s refresh tokens may obtain tokens for.' },
+        ),
+      ]),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ClientConfigSchema = Type.Object(
+  {
+    client_id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._~-]+$' }),
+    client_secret: Type.Optional(
+      Type.String({ minLength: 32, maxLength: 512, description: 'At least 32 characters; stored only as a SHA-256 digest.' }),
+    ),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    token_endpoint_auth_method: Type.Optional(
+      Type.Union([Type.Literal('none'), Type.Literal('client_secret_post'), Type.Literal('client_secret_basic')], {
+        description: 'Default client_secret_post.',
+      }),
+    ),
+    grant_types: Type.Optional(
+      Type.Array(Type.Union(KNOWN_GRANT_TYPES.map((g) => Type.Literal(g))), {
+        uniqueItems: true,
+        description: 'Default authorization_code, implicit, refresh_token, client_credentials.',
+      }),
+    ),
+    is_token_endpoint_ip_header_trusted: Type.Optional(Type.Boolean({ description: 'Trust auth0-forwarded-for from this client. Default false.' })),
+    refresh_token: Type.Optional(Type.Union([Type.Null(), RefreshTokenConfigSchema])),
+  },
+  { additionalProperties: false },
+);
+
+export const ResourceServerConfigSchema = Type.Object(
+  {
+    identifier: Type.String({ minLength: 1, maxLength: 600 }),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    scopes: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { value: Type.String({ minLength: 1, maxLength: 280, pattern: '^\\S+$' }), description: Type.Optional(Type.String({ maxLength: 500 })) },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+    allow_offline_access: Type.Optional(Type.Boolean({ description: 'Whether refresh tokens may be issued for this API. Default false.' })),
+    token_lifetime: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_592_000, description: 'Access-token lifetime in seconds. Default 86400.' })),
+    signing_alg: Type.Optional(Type.Union(SIGNING_ALGS.map((a) => Type.Literal(a)), { description: 'Default RS256.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const ClientGrantConfigSchema = Type.Object(
+  {
+    client_id: Type.String({ minLength: 1, maxLength: 64 }),
+    audience: Type.String({ minLength: 1, maxLength: 600 }),
+    scope: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 280, pattern: '^\\S+$' }))),
+  },
+  { additionalProperties: false },
+);
+
+export const FileConfigSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    clients: Type.Optional(Type.Array(ClientConfigSchema)),
+    resource_servers: Type.Optional(Type.Array(ResourceServerConfigSchema)),
+    client_grants: Type.Optional(Type.Array(ClientGrantConfigSchema)),
+  },
+  { additionalProperties: false },
+);
+
+export type FileConfig = Static<typeof FileConfigSchema>;
+export type ClientConfig = Static<typeof ClientConfigSchema>;
+export type ResourceServerConfig = Static<typeof ResourceServerConfigSchema>;
+export type RefreshTokenConfig = Static<typeof RefreshTokenConfigSchema>;

@@ -1,0 +1,146 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../core/errors.js';
+import { MANAGEMENT_SCOPES, type RefreshTokenSettings, type ResourceServer, type SigningAlg, type TokenEndpointAuthMethod } from '../core/types.js';
+import { DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, DEFAULT_GRANT_TYPES, DEFAULT_REFRESH_TOKEN_SETTINGS } from '../oauth/defaults.js';
+import { FileConfigSchema, type FileConfig, type RefreshTokenConfig } from './file-schema.js';
+import { validateOrThrow } from './validate.js';
+
+export interface ClientDefinition {
+  clientId: string;
+  name: string;
+  /** The plain secret from the file; only its digest is stored. */
+  clientSecret: string | null;
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  grantTypes: string[];
+  isTokenEndpointIpHeaderTrusted: boolean;
+  refreshToken: RefreshTokenSettings;
+}
+
+export interface GrantDefinition {
+  clientId: string;
+  audience: string;
+  scope: string[];
+}
+
+/** A configuration file after validation and defaults: what `applyConfig` writes. */
+export interface NormalizedConfig {
+  clients: ClientDefinition[];
+  resourceServers: ResourceServer[];
+  clientGrants: GrantDefinition[];
+}
+
+export const EMPTY_CONFIG: NormalizedConfig = { clients: [], resourceServers: [], clientGrants: [] };
+
+/** Auth0's fill-in rules: infinite lifetimes default to true only for non-expiring tokens. */
+export function refreshTokenSettings(rt: RefreshTokenConfig | null | undefined): RefreshTokenSettings {
+  if (!rt) return { ...DEFAULT_REFRESH_TOKEN_SETTINGS };
+  const d = DEFAULT_REFRESH_TOKEN_SETTINGS;
+  const expirationType = rt.expiration_type ?? d.expirationType;
+  const expiring = expirationType === 'expiring';
+  return {
+    rotationType: rt.rotation_type ?? d.rotationType,
+    expirationType,
+    leewaySeconds: rt.leeway ?? d.leewaySeconds,
+    tokenLifetimeSeconds: rt.token_lifetime ?? d.tokenLifetimeSeconds,
+    infiniteTokenLifetime: rt.infinite_token_lifetime ?? !expiring,
+    idleTokenLifetimeSeconds: rt.idle_token_lifetime ?? d.idleTokenLifetimeSeconds,
+    infiniteIdleTokenLifetime: rt.infinite_idle_token_lifetime ?? !expiring,
+    policies: rt.policies ?? null,
+  };
+}
+
+/**
+ * Validates a parsed configuration file and fills in defaults. `managementAudience` is the built-in Management
+ * API, which grants may name but which cannot be redefined. Errors are one line naming the field.
+ */
+export function normalizeConfig(raw: unknown, managementAudience: string, where = 'config'): NormalizedConfig {
+  const file = validateOrThrow<FileConfig>(FileConfigSchema, raw, where);
+  const fail = (path: string, msg: string) => new ConfigError(`${where} ${path}: ${msg}`);
+
+  const resourceServers: ResourceServer[] = [];
+  const apiScopes = new Map<string, string[]>([[managementAudience, [...MANAGEMENT_SCOPES]]]);
+  (file.resource_servers ?? []).forEach((rs, i) => {
+    if (apiScopes.has(rs.identifier)) {
+      throw fail(`/resource_servers/${i}/identifier`, rs.identifier === managementAudience ? 'the Management API is built in and cannot be redefined' : `duplicate identifier "${rs.identifier}"`);
+    }
+    const scopes = (rs.scopes ?? []).map((s) => s.value);
+    apiScopes.set(rs.identifier, scopes);
+    resourceServers.push({
+      identifier: rs.identifier,
+      name: rs.name ?? rs.identifier,
+      scopes,
+      allowOfflineAccess: rs.allow_offline_access ?? false,
+      tokenLifetimeSeconds: rs.token_lifetime ?? DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS,
+      signingAlg: (rs.signing_alg ?? 'RS256') as SigningAlg,
+      isSystem: false,
+    });
+  });
+
+  const clients: ClientDefinition[] = [];
+  const seen = new Set<string>();
+  (file.clients ?? []).forEach((c, i) => {
+    const at = `/clients/${i}`;
+    if (seen.has(c.client_id)) throw fail(`${at}/client_id`, `duplicate client_id "${c.client_id}"`);
+    seen.add(c.client_id);
+    const method = c.token_endpoint_auth_method ?? 'client_secret_post';
+    if (method === 'none' && c.client_secret !== undefined) throw fail(`${at}/client_secret`, 'a public client (token_endpoint_auth_method none) has no secret');
+    if (method !== 'none' && c.client_secret === undefined) throw fail(`${at}/client_secret`, `required when token_endpoint_auth_method is ${method}`);
+    const refreshToken = refreshTokenSettings(c.refresh_token);
+    if (
+      refreshToken.expirationType === 'expiring' &&
+      !refreshToken.infiniteTokenLifetime &&
+      !refreshToken.infiniteIdleTokenLifetime &&
+      refreshToken.idleTokenLifetimeSeconds > refreshToken.tokenLifetimeSeconds
+    ) {
+      throw fail(`${at}/refresh_token/idle_token_lifetime`, 'must not exceed token_lifetime');
+    }
+    (refreshToken.policies ?? []).forEach((p, j) => {
+      if (p.audience === managementAudience) throw fail(`${at}/refresh_token/policies/${j}/audience`, 'the Management API cannot be in a refresh-token policy');
+    });
+    clients.push({
+      clientId: c.client_id,
+      name: c.name ?? c.client_id,
+      clientSecret: c.client_secret ?? null,
+      tokenEndpointAuthMethod: method,
+      grantTypes: [...(c.grant_types ?? DEFAULT_GRANT_TYPES)],
+      isTokenEndpointIpHeaderTrusted: c.is_token_endpoint_ip_header_trusted ?? false,
+      refreshToken,
+    });
+  });
+
+  const clientGrants: GrantDefinition[] = [];
+  const grantKeys = new Set<string>();
+  (file.client_grants ?? []).forEach((g, i) => {
+    const at = `/client_grants/${i}`;
+    const scopes = apiScopes.get(g.audience);
+    if (!scopes) {
+      const hint = /\/api\/v2\/?$/.test(g.audience) ? ` (the Management API here is "${managementAudience}")` : '';
+      throw fail(`${at}/audience`, `unknown API "${g.audience}"${hint}`);
+    }
+    const key = `${g.client_id}\n${g.audience}`;
+    if (grantKeys.has(key)) throw fail(at, `duplicate grant for ${g.client_id} and ${g.audience}`);
+    grantKeys.add(key);
+    const unknown = (g.scope ?? []).filter((s) => !scopes.includes(s));
+    if (unknown.length) throw fail(`${at}/scope`, `not defined on ${g.audience}: ${unknown.join(', ')}`);
+    clientGrants.push({ clientId: g.client_id, audience: g.audience, scope: [...(g.scope ?? [])] });
+  });
+
+  return { clients, resourceServers, clientGrants };
+}
+
+/** Reads and normalizes the JSON configuration file at `path`. */
+export function loadConfigFile(path: string, managementAudience: string): NormalizedConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`REFRESHD_CONFIG: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`REFRESHD_CONFIG: ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  return normalizeConfig(raw, managementAudience, path);
+}

@@ -1,0 +1,25 @@
+/**
+ * Security events, typed with Auth0's log type codes. They carry ids and counters, never a token or a secret.
+ *  sertft / fertft  successful / failed exchange of a refresh token
+ *  ferrt            failed exchange of a rotating refresh token: reuse detected, family revoked
+ *  secte / fecte    successful / failed token exchange (issuance for a user)
+ *  seccft / feccft  successful / failed client-credentials exchange
+ *  srrt             refresh token (family) revoked
+ *  sapi             successful Management API write
+ */
+export type SecurityEventType = 'sertft' | 'fertft' | 'ferrt' | 'secte' | 'fecte' | 'seccft' | 'feccft' | 'srrt' | 'sapi';
+
+export interface SecurityEvent {
+  type: SecurityEventType;
+  date: number;
+  description: string;
+  clientId?: string | null;
+  userId?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export interface EventSink {
+  emit(event: SecurityEvent): void;
+}

@@ -1,0 +1,157 @@
+/** Domain types. camelCase inside; Auth0's snake_case exists only at the HTTP and SQL edges. Times are epoch ms. */
+
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const USER_ID_TOKEN_TYPE = 'urn:refreshd:params:oauth:token-type:user-id';
+export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
+/** Grant types Auth0 accepts on a client; refreshd serves the three it implements and stores the rest. */
+export const KNOWN_GRANT_TYPES = [
+  'authorization_code',
+  'implicit',
+  'refresh_token',
+  'client_credentials',
+  'password',
+  'http://auth0.com/oauth/grant-type/password-realm',
+  'http://auth0.com/oauth/grant-type/passwordless/otp',
+  'http://auth0.com/oauth/grant-type/mfa-oob',
+  'http://auth0.com/oauth/grant-type/mfa-otp',
+  'http://auth0.com/oauth/grant-type/mfa-recovery-code',
+  'urn:ietf:params:oauth:grant-type:device_code',
+  'urn:openid:params:grant-type:ciba',
+  TOKEN_EXCHANGE_GRANT,
+] as const;
+export type GrantType = (typeof KNOWN_GRANT_TYPES)[number];
+
+export type TokenEndpointAuthMethod = 'none' | 'client_secret_post' | 'client_secret_basic';
+export type SigningAlg = 'RS256' | 'ES256' | 'EdDSA';
+export const SIGNING_ALGS: readonly SigningAlg[] = ['RS256', 'ES256', 'EdDSA'];
+
+export interface RefreshTokenPolicyEntry {
+  audience: string;
+  scope: string[];
+}
+
+/** A client's `refresh_token` settings (Auth0 `ClientRefreshTokenConfiguration`), lifetimes in seconds. */
+export interface RefreshTokenSettings {
+  rotationType: 'rotating' | 'non-rotating';
+  expirationType: 'expiring' | 'non-expiring';
+  leewaySeconds: number;
+  tokenLifetimeSeconds: number;
+  infiniteTokenLifetime: boolean;
+  idleTokenLifetimeSeconds: number;
+  infiniteIdleTokenLifetime: boolean;
+  /** Multi-resource refresh token policies; null when none. */
+  policies: RefreshTokenPolicyEntry[] | null;
+}
+
+export interface Client {
+  clientId: string;
+  name: string;
+  /** SHA-256 of the client secret; null for public clients. */
+  secretHash: Buffer | null;
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  grantTypes: string[];
+  isTokenEndpointIpHeaderTrusted: boolean;
+  refreshToken: RefreshTokenSettings;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ResourceServer {
+  identifier: string;
+  name: string;
+  scopes: string[];
+  allowOfflineAccess: boolean;
+  tokenLifetimeSeconds: number;
+  signingAlg: SigningAlg;
+  /** True for the built-in Management API; it cannot be changed through configuration. */
+  isSystem: boolean;
+}
+
+export interface ClientGrant {
+  id: string;
+  clientId: string;
+  audience: string;
+  scope: string[];
+}
+
+export interface Device {
+  initialIp: string | null;
+  initialUserAgent: string | null;
+  lastIp: string | null;
+  lastUserAgent: string | null;
+}
+
+/** Where a request came from, as far as the token endpoint can tell. */
+export interface RequestContext {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export type Metadata = Record<string, string>;
+
+/**
+ * A refresh-token family: the Management API's refresh-token object. One row, updated in place on every
+ * exchange; `generation` counts rotations, and only digests of the current and previous token are kept.
+ */
+export interface TokenFamily {
+  id: string;
+  userId: string;
+  clientId: string;
+  sessionId: string | null;
+  audience: string;
+  scope: string[];
+  generation: number;
+  rotating: boolean;
+  currentHash: Buffer;
+  previousHash: Buffer | null;
+  /** The current token's secret, encrypted under a key derived from the previous token (leeway replay). */
+  successorBox: Buffer | null;
+  createdAt: number;
+  rotatedAt: number | null;
+  lastExchangedAt: number | null;
+  idleExpiresAt: number | null;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  revokedReason: string | null;
+  device: Device;
+  metadata: Metadata;
+}
+
+export interface Session {
+  id: string;
+  userId: string;
+  createdAt: number;
+  updatedAt: number;
+  authenticatedAt: number;
+  lastInteractedAt: number;
+  idleExpiresAt: number | null;
+  expiresAt: number | null;
+  device: Device;
+  clients: string[];
+  metadata: Metadata;
+}
+
+export interface SigningKey {
+  kid: string;
+  alg: SigningAlg;
+  privateJwk: string;
+  publicJwk: string;
+  createdAt: number;
+  /** Set when a newer key took over; the key still verifies until `verifyUntil`. */
+  retiredAt: number | null;
+  verifyUntil: number | null;
+}
+
+/** The scopes of Auth0's Management API that refreshd implements. */
+export const MANAGEMENT_SCOPES = [
+  'read:refresh_tokens',
+  'update:refresh_tokens',
+  'delete:refresh_tokens',
+  'read:sessions',
+  'update:sessions',
+  'delete:sessions',
+] as const;
+
+/** OpenID Connect scopes a user token may always carry, whatever the API defines. */
+export const OIDC_SCOPES: ReadonlySet<string> = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']);

@@ -1,0 +1,76 @@
+import { timingSafeEqual } from 'node:crypto';
+import { OAuthError } from '../core/errors.js';
+import type { Client } from '../core/types.js';
+import { sha256 } from '../tokens/refresh-token.js';
+import type { Directory } from './directory.js';
+
+export interface PresentedCredentials {
+  clientId: string;
+  clientSecret: string | null;
+  method: 'client_secret_basic' | 'client_secret_post' | 'none';
+}
+
+const ABSENT = Buffer.alloc(32);
+
+function decodePart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new OAuthError('invalid_client', 'Client authentication failed.', { detail: 'undecodable Basic credentials' });
+  }
+}
+
+/** Reads client credentials from an Authorization: Basic header or the body (RFC 6749 §2.3.1), never both. */
+export function presentedCredentials(params: Record<string, string>, authorization: string | undefined): PresentedCredentials {
+  const bodyId = params.client_id;
+  const bodySecret = params.client_secret;
+  if (authorization !== undefined && /^basic /i.test(authorization)) {
+    const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) throw new OAuthError('invalid_client', 'Client authentication failed.', { detail: 'malformed Basic credentials' });
+    const clientId = decodePart(decoded.slice(0, colon));
+    const clientSecret = decodePart(decoded.slice(colon + 1));
+    if (bodySecret !== undefined) {
+      throw new OAuthError('invalid_request', 'Only one client authentication method may be used.');
+    }
+    if (bodyId !== undefined && bodyId !== clientId) {
+      throw new OAuthError('invalid_request', 'client_id in the body does not match the Authorization header.');
+    }
+    return { clientId, clientSecret, method: 'client_secret_basic' };
+  }
+  if (!bodyId) throw new OAuthError('invalid_client', 'Client authentication failed.', { detail: 'no client_id' });
+  if (bodySecret !== undefined && bodySecret !== '') return { clientId: bodyId, clientSecret: bodySecret, method: 'client_secret_post' };
+  return { clientId: bodyId, clientSecret: null, method: 'none' };
+}
+
+/**
+ * Authenticates a client with the method it is registered for. Secrets are compared as SHA-256 digests in
+ * constant time, and an unknown client costs the same comparison, so timing tells nothing.
+ */
+export async function authenticateClient(presented: PresentedCredentials, directory: Directory): Promise<Client> {
+  const client = await directory.client(presented.clientId);
+  const presentedHash = presented.clientSecret === null ? ABSENT : sha256(presented.clientSecret);
+  const expected = client?.secretHash ?? ABSENT;
+  const secretOk = expected.length === presentedHash.length && timingSafeEqual(expected, presentedHash);
+  const fail = (detail: string) =>
+    new OAuthError('invalid_client', 'Client authentication failed.', {
+      detail,
+      ...(presented.method === 'client_secret_basic' ? { status: 401 } : {}),
+    });
+  if (!client) throw fail(`unknown client ${presented.clientId}`);
+  if (client.tokenEndpointAuthMethod === 'none') {
+    if (presented.method !== 'none') throw fail('a public client presented a secret');
+    return client;
+  }
+  if (presented.method !== client.tokenEndpointAuthMethod) {
+    throw fail(`client uses ${client.tokenEndpointAuthMethod}, request used ${presented.method}`);
+  }
+  if (client.secretHash === null || !secretOk) throw fail('wrong client secret');
+  return client;
+}
+
+export function requireGrant(client: Client, grantType: string): void {
+  if (!client.grantTypes.includes(grantType)) {
+    throw new OAuthError('unauthorized_client', `Grant type '${grantType}' not allowed for the client.`);
+  }
+}

@@ -1,0 +1,30 @@
+import type { Clock } from '../core/clock.js';
+import type { EventSink } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+import type { Store } from '../ports/store.js';
+import type { AccessTokenIssuer } from '../tokens/access-token.js';
+import type { RefreshTokenCodec } from '../tokens/refresh-token.js';
+import type { Directory } from './directory.js';
+
+/** Everything a grant may use, passed explicitly. */
+export interface OAuthDeps {
+  store: Store;
+  clock: Clock;
+  directory: Directory;
+  codec: RefreshTokenCodec;
+  accessTokens: AccessTokenIssuer;
+  events: EventSink;
+  logger: Logger;
+  managementAudience: string;
+  maxFamiliesPerUserClient: number;
+}
+
+/** RFC 6749 §5.1 (plus RFC 8693's issued_token_type for token exchange). */
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+  refresh_token?: string;
+  issued_token_type?: string;
+}

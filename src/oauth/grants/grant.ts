@@ -1,0 +1,16 @@
+import type { Client, RequestContext } from '../../core/types.js';
+import type { OAuthDeps, TokenResponse } from '../deps.js';
+
+export interface GrantRequest {
+  client: Client;
+  params: Record<string, string>;
+  context: RequestContext;
+}
+
+/** Every grant has the same small shape; the token endpoint looks grants up by `grantType` in one registry. */
+export interface Grant {
+  grantType: string;
+  /** Public clients may not use this grant (it has no user to vouch for or acts as the client itself). */
+  confidentialOnly: boolean;
+  handle(request: GrantRequest, deps: OAuthDeps): Promise<TokenResponse>;
+}

@@ -1,0 +1,53 @@
+import { OAuthError } from '../../core/errors.js';
+import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT, USER_ID_TOKEN_TYPE } from '../../core/types.js';
+import { issueForUser } from '../issuance.js';
+import { optional, required } from '../params.js';
+import type { Grant } from './grant.js';
+
+/**
+ * RFC 8693 token exchange as refreshd's issuance: a confidential client vouches for a user it has
+ * authenticated, naming the user id as the subject token.
+ */
+export const tokenExchangeGrant: Grant = {
+  grantType: TOKEN_EXCHANGE_GRANT,
+  confidentialOnly: true,
+  async handle({ client, params, context }, deps) {
+    const subjectToken = required(params, 'subject_token');
+    const subjectTokenType = required(params, 'subject_token_type');
+    if (subjectTokenType !== USER_ID_TOKEN_TYPE) {
+      throw new OAuthError('invalid_request', `Unsupported subject_token_type; use ${USER_ID_TOKEN_TYPE}.`);
+    }
+    const requestedType = optional(params, 'requested_token_type');
+    if (requestedType !== undefined && requestedType !== ACCESS_TOKEN_TYPE) {
+      throw new OAuthError('invalid_request', `Unsupported requested_token_type; use ${ACCESS_TOKEN_TYPE}.`);
+    }
+    if (optional(params, 'actor_token') !== undefined) throw new OAuthError('invalid_request', 'actor_token is not supported.');
+    try {
+      const { response } = await issueForUser(
+        {
+          client,
+          userId: subjectToken,
+          audience: required(params, 'audience'),
+          scope: optional(params, 'scope') ?? '',
+          sessionId: optional(params, 'session_id'),
+          context,
+        },
+        deps,
+      );
+      return { ...response, issued_token_type: ACCESS_TOKEN_TYPE };
+    } catch (err) {
+      if (err instanceof OAuthError) {
+        deps.events.emit({
+          type: 'fecte',
+          date: deps.clock.now(),
+          description: err.description,
+          clientId: client.clientId,
+          userId: subjectToken.slice(0, 300),
+          ip: context.ip,
+          userAgent: context.userAgent,
+        });
+      }
+      throw err;
+    }
+  },
+};

@@ -1,0 +1,130 @@
+import { OAuthError } from '../core/errors.js';
+import { randomId } from '../core/ids.js';
+import { formatScope, parseScope } from '../core/scopes.js';
+import { OIDC_SCOPES, type Client, type RequestContext, type Session, type TokenFamily } from '../core/types.js';
+import { newSecret, sha256 } from '../tokens/refresh-token.js';
+import type { OAuthDeps, TokenResponse } from './deps.js';
+import { absoluteExpiry, idleExpiry, isExpired } from './lifetimes.js';
+
+export interface IssueRequest {
+  client: Client;
+  userId: string;
+  audience: string;
+  /** Space-delimited scope; a refresh token is issued only with offline_access and an API allowing it. */
+  scope: string;
+  /** Attach to this existing session of the user; otherwise a new session is created. */
+  sessionId?: string | undefined;
+  context: RequestContext;
+}
+
+export interface IssueResult {
+  response: TokenResponse;
+  sessionId: string;
+  /** The family's public id (the Management API `id`) when a refresh token was issued. */
+  familyId: string | null;
+}
+
+const USER_ID_MAX = 300;
+
+export function validateUserId(userId: string): void {
+  // Printable characters only: user ids end up in logs, JWTs and URLs.
+  if (userId.length > USER_ID_MAX || !/^[\x21-\x7e\u00a0-\uffff][\x20-\x7e\u00a0-\uffff]*$/u.test(userId)) {
+    throw new OAuthError('invalid_request', 'subject_token must be a user id of 1 to 300 printable characters.');
+  }
+}
+
+/**
+ * Issues tokens for a user a trusted client has authenticated: a session (new or attached), an access token and,
+ * when offline access is granted, a new refresh-token family.
+ */
+export async function issueForUser(req: IssueRequest, deps: OAuthDeps): Promise<IssueResult> {
+  const { client, userId, audience, context } = req;
+  validateUserId(userId);
+  const api = await deps.directory.resourceServer(audience);
+  if (!api || api.isSystem) throw new OAuthError('access_denied', `Service not enabled within domain: ${audience}`);
+
+  const granted = parseScope(req.scope).filter((s) => OIDC_SCOPES.has(s) || api.scopes.includes(s));
+  const canRefresh = api.allowOfflineAccess && client.grantTypes.includes('refresh_token');
+  const scopes = canRefresh ? granted : granted.filter((s) => s !== 'offline_access');
+  const wantsRefresh = scopes.includes('offline_access');
+
+  const now = deps.clock.now();
+  const device = { initialIp: context.ip, initialUserAgent: context.userAgent, lastIp: context.ip, lastUserAgent: context.userAgent };
+  let session: Session;
+  if (req.sessionId !== undefined) {
+    const found = await deps.store.findSession(req.sessionId);
+    if (!found || found.userId !== userId || isExpired(found, now)) {
+      throw new OAuthError('invalid_request', 'The session does not exist or belongs to another user.');
+    }
+    session = (await deps.store.touchSession(found.id, { clientId: client.clientId, now, lastIp: context.ip, lastUserAgent: context.userAgent })) ?? found;
+  } else {
+    session = {
+      id: randomId(),
+      userId,
+      createdAt: now,
+      updatedAt: now,
+      authenticatedAt: now,
+      lastInteractedAt: now,
+      idleExpiresAt: null,
+      expiresAt: null,
+      device,
+      clients: [client.clientId],
+      metadata: {},
+    };
+    await deps.store.createSession(session);
+  }
+
+  let refreshToken: string | undefined;
+  let familyId: string | null = null;
+  if (wantsRefresh) {
+    const settings = client.refreshToken;
+    const secret = newSecret();
+    const expiresAt = absoluteExpiry(settings, now);
+    const family: TokenFamily = {
+      id: randomId(),
+      userId,
+      clientId: client.clientId,
+      sessionId: session.id,
+      audience,
+      scope: scopes,
+      generation: 0,
+      rotating: settings.rotationType === 'rotating',
+      currentHash: sha256(secret),
+      previousHash: null,
+      successorBox: null,
+      createdAt: now,
+      rotatedAt: null,
+      lastExchangedAt: null,
+      idleExpiresAt: idleExpiry(settings, now, expiresAt),
+      expiresAt,
+      revokedAt: null,
+      revokedReason: null,
+      device,
+      metadata: {},
+    };
+    const { evicted } = await deps.store.createFamily(family, { maxActive: deps.maxFamiliesPerUserClient, now });
+    for (const id of evicted) {
+      deps.logger.info({ familyId: id, userId, clientId: client.clientId }, 'refresh token revoked: over the per-user limit');
+    }
+    refreshToken = deps.codec.format(family.id, 0, secret);
+    familyId = family.id;
+  }
+
+  const at = await deps.accessTokens.mint(
+    { sub: userId, aud: audience, azp: client.clientId, scope: formatScope(scopes), sid: session.id },
+    { alg: api.signingAlg, lifetimeSeconds: api.tokenLifetimeSeconds, now },
+  );
+  deps.events.emit({
+    type: 'secte',
+    date: now,
+    description: 'Token exchange for a user',
+    clientId: client.clientId,
+    userId,
+    ip: context.ip,
+    userAgent: context.userAgent,
+    details: { audience, scope: formatScope(scopes), session_id: session.id, ...(familyId ? { familyId, tokenCounter: 0 } : {}) },
+  });
+  const response: TokenResponse = { access_token: at.token, token_type: 'Bearer', expires_in: at.expiresIn, scope: formatScope(scopes) };
+  if (refreshToken) response.refresh_token = refreshToken;
+  return { response, sessionId: session.id, familyId };
+}

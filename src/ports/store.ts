@@ -1,0 +1,111 @@
+import type {
+  Client,
+  ClientGrant,
+  Metadata,
+  ResourceServer,
+  Session,
+  SigningKey,
+  TokenFamily,
+} from '../core/types.js';
+
+/** Keyset position for checkpoint pagination: rows are ordered by (createdAt, id). */
+export interface PagePosition {
+  createdAt: number;
+  id: string;
+}
+
+export interface PageRequest {
+  after?: PagePosition | undefined;
+  limit: number;
+}
+
+/**
+ * One refresh-token exchange as a compare-and-set: it applies only if the family is still at
+ * `presentedGeneration` with `presentedHash` as its current digest, belongs to `clientId`, is not revoked and
+ * not expired at `now`. Exactly one of any number of concurrent exchanges of the same token can win.
+ */
+export interface FamilyExchange {
+  familyId: string;
+  clientId: string;
+  presentedGeneration: number;
+  presentedHash: Buffer;
+  now: number;
+  /** New idle expiry; the store caps it at the family's absolute expiry, which never moves. */
+  idleExpiresAt: number | null;
+  rotating: boolean;
+  /** The successor for a rotating exchange (generation + 1); null keeps the token (non-rotating). */
+  next: { currentHash: Buffer; successorBox: Buffer | null } | null;
+  lastIp: string | null;
+  lastUserAgent: string | null;
+}
+
+export interface FamilyFilter {
+  userId?: string;
+  clientId?: string;
+  audience?: string;
+  sessionId?: string;
+  ids?: readonly string[];
+}
+
+export interface FamilyStore {
+  /** Inserts a family, then revokes the oldest active ones of the same user and client beyond `maxActive`. */
+  createFamily(family: TokenFamily, options: { maxActive: number; now: number }): Promise<{ evicted: string[] }>;
+  /** The compare-and-set of a refresh. Returns the updated family, or null when the CAS did not apply. */
+  exchangeFamily(exchange: FamilyExchange): Promise<TokenFamily | null>;
+  findFamily(id: string): Promise<TokenFamily | null>;
+  /** Revokes one family; true only for the call that revoked it. */
+  revokeFamily(id: string, now: number, reason: string): Promise<boolean>;
+  /** Revokes every not-yet-revoked family matching the filter (which must name user, session or ids). */
+  revokeFamilies(filter: FamilyFilter, now: number, reason: string): Promise<number>;
+  /** Active (not revoked, not expired at `now`) families, ordered by (createdAt, id). */
+  listFamilies(filter: FamilyFilter, page: PageRequest, now: number): Promise<TokenFamily[]>;
+  countFamilies(filter: FamilyFilter, now: number): Promise<number>;
+  updateFamilyMetadata(id: string, metadata: Metadata, now: number): Promise<TokenFamily | null>;
+}
+
+export interface SessionStore {
+  createSession(session: Session): Promise<void>;
+  findSession(id: string): Promise<Session | null>;
+  /** Records that a client used the session and from where; returns the updated session. */
+  touchSession(id: string, update: { clientId: string; now: number; lastIp: string | null; lastUserAgent: string | null }): Promise<Session | null>;
+  updateSessionMetadata(id: string, metadata: Metadata, now: number): Promise<Session | null>;
+  deleteSession(id: string): Promise<boolean>;
+  /** Sessions of a user not expired at `now`, ordered by (createdAt, id). */
+  listSessions(userId: string, page: PageRequest, now: number): Promise<Session[]>;
+  countSessions(userId: string, now: number): Promise<number>;
+  deleteSessionsOfUser(userId: string): Promise<number>;
+}
+
+export interface ClientStore {
+  upsertClient(client: Client): Promise<void>;
+  findClient(clientId: string): Promise<Client | null>;
+  listClients(): Promise<Client[]>;
+  setClientSecretHash(clientId: string, secretHash: Buffer, now: number): Promise<boolean>;
+  upsertResourceServer(resourceServer: ResourceServer): Promise<void>;
+  findResourceServer(identifier: string): Promise<ResourceServer | null>;
+  listResourceServers(): Promise<ResourceServer[]>;
+  /** Inserts or replaces the grant of (clientId, audience); the id of an existing grant is kept. */
+  upsertClientGrant(grant: ClientGrant): Promise<void>;
+  findClientGrant(clientId: string, audience: string): Promise<ClientGrant | null>;
+  listClientGrants(): Promise<ClientGrant[]>;
+}
+
+export interface KeyStore {
+  listSigningKeys(): Promise<SigningKey[]>;
+  insertSigningKey(key: SigningKey): Promise<void>;
+  /** Marks every active key of `alg` except `exceptKid` retired, verifying until `verifyUntil`. */
+  retireSigningKeys(alg: string, exceptKid: string, now: number, verifyUntil: number): Promise<number>;
+  /** Returns the named server secret, creating it with `create()` if absent; all instances see the same value. */
+  getOrCreateSecret(name: string, create: () => Buffer, now: number): Promise<Buffer>;
+}
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+export interface Store extends FamilyStore, SessionStore, ClientStore, KeyStore {
+  readonly dialect: StoreDialect;
+  /** Applies pending migrations; safe to run from several processes at once. */
+  migrate(): Promise<void>;
+  /** Cheap round trip used by readiness checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto';
+import { systemClock, type Clock } from '../core/clock.js';
+import { OAuthError } from '../core/errors.js';
+import type { EventSink, SecurityEvent } from '../core/events.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import { parseScope } from '../core/scopes.js';
+import { MANAGEMENT_SCOPES, TOKEN_EXCHANGE_GRANT, type Client, type ResourceServer } from '../core/types.js';
+import { managementAudienceFor } from '../config/env.js';
+import { EMPTY_CONFIG, type NormalizedConfig } from '../config/load-config.js';
+import { MAX_ACTIVE_FAMILIES_PER_USER_CLIENT } from '../oauth/defaults.js';
+import type { OAuthDeps, TokenResponse } from '../oauth/deps.js';
+import { Directory } from '../oauth/directory.js';
+import { issueForUser, type IssueResult } from '../oauth/issuance.js';
+import { refreshFamily, type RefreshOutcome } from '../oauth/refresh.js';
+import { revocationEndpoint, revokeToken } from '../oauth/revocation.js';
+import { tokenEndpoint, type EndpointRequest } from '../oauth/token-endpoint.js';
+import type { Store } from '../ports/store.js';
+import { AccessTokenIssuer } from '../tokens/access-token.js';
+import { KeyRing } from '../tokens/key-ring.js';
+import { RefreshTokenCodec } from '../tokens/refresh-token.js';
+import { applyConfig, type ApplyReport } from './apply-config.js';
+
+export interface RefreshdOptions {
+  store: Store;
+  /** The `iss` of access tokens, e.g. https://auth.example.com/ (a trailing slash is added if missing). */
+  issuer: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** Receives security events (Auth0 log types); by default they are logged at debug level. */
+  events?: EventSink;
+  /** How long clients, APIs and grants are cached in memory (default 5000 ms). */
+  cacheTtlMs?: number;
+  /** How often signing keys are re-read from the store (default 30 s). */
+  keyRefreshMs?: number;
+  maxFamiliesPerUserClient?: number;
+}
+
+export interface DeviceInput {
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+function loggingSink(logger: Logger): EventSink {
+  return { emit: (e: SecurityEvent) => logger.debug({ event: e.type, ...e }, e.description) };
+}
+
+/**
+ * refreshd as a library: the token service over a Store, without HTTP. The HTTP server is a thin layer over it.
+ */
+export class Refreshd {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly issuer: string;
+  readonly managementAudience: string;
+  readonly keys: KeyRing;
+  readonly directory: Directory;
+  readonly deps: OAuthDeps;
+
+  private constructor(options: RefreshdOptions, macKey: Buffer) {
+    this.store = options.store;
+    this.clock = options.clock ?? systemClock;
+    this.issuer = options.issuer.endsWith('/') ? options.issuer : `${options.issuer}/`;
+    this.managementAudience = managementAudienceFor(this.issuer);
+    const logger = options.logger ?? silentLogger;
+    this.keys = new KeyRing(this.store, this.clock, { refreshIntervalMs: options.keyRefreshMs ?? 30_000 });
+    this.directory = new Directory(this.store, this.clock, { ttlMs: options.cacheTtlMs ?? 5_000 });
+    this.deps = {
+      store: this.store,
+      clock: this.clock,
+      directory: this.directory,
+      codec: new RefreshTokenCodec(macKey),
+      accessTokens: new AccessTokenIssuer(this.keys, this.issuer),
+      events: options.events ?? loggingSink(logger),
+      logger,
+      managementAudience: this.managementAudience,
+      maxFamiliesPerUserClient: options.maxFamiliesPerUserClient ?? MAX_ACTIVE_FAMILIES_PER_USER_CLIENT,
+    };
+  }
+
+  /** Loads (or creates) the server secrets and the built-in Management API, and makes sure an RS256 key exists. */
+  static async create(options: RefreshdOptions): Promise<Refreshd> {
+    const clock = options.clock ?? systemClock;
+    const macKey = await options.store.getOrCreateSecret('refresh_token_mac', () => randomBytes(32), clock.now());
+    const refreshd = new Refreshd(options, macKey);
+    await refreshd.#ensureManagementApi();
+    await refreshd.keys.ensure('RS256');
+    return refreshd;
+  }
+
+  async #ensureManagementApi(): Promise<void> {
+    const api: ResourceServer = {
+      identifier: this.managementAudience,
+      name: 'refreshd Management API',
+      scopes: [...MANAGEMENT_SCOPES],
+      allowOfflineAccess: false,
+      tokenLifetimeSeconds: 86_400,
+      signingAlg: 'RS256',
+      isSystem: true,
+    };
+    const existing = await this.store.findResourceServer(api.identifier);
+    if (!existing || JSON.stringify(existing) !== JSON.stringify(api)) await this.store.upsertResourceServer(api);
+  }
+
+  /** Writes clients, APIs and grants from a normalized configuration; idempotent. */
+  async applyConfig(config: NormalizedConfig = EMPTY_CONFIG): Promise<ApplyReport> {
+    const report = await applyConfig(this.store, config, this.clock);
+    this.directory.invalidate();
+    return report;
+  }
+
+  /** POST /oauth/token without HTTP. */
+  token(request: EndpointRequest): Promise<TokenResponse> {
+    return tokenEndpoint(request, this.deps);
+  }
+
+  /** POST /oauth/revoke without HTTP. */
+  revocation(request: EndpointRequest): Promise<void> {
+    return revocationEndpoint(request, this.deps);
+  }
+
+  async #client(clientId: string): Promise<Client> {
+    const client = await this.directory.client(clientId);
+    if (!client) throw new OAuthError('invalid_client', 'Client authentication failed.', { detail: `unknown client ${clientId}` });
+    return client;
+  }
+
+  /**
+   * Issues tokens for a user your application has authenticated, as the token-exchange grant does, for a
+   * client you trust in-process (no client secret is checked here).
+   */
+  async issue(input: { clientId: string; userId: string; audience: string; scope: string; sessionId?: string } & DeviceInput): Promise<IssueResult> {
+    const client = await this.#client(input.clientId);
+    if (!client.grantTypes.includes(TOKEN_EXCHANGE_GRANT)) {
+      throw new OAuthError('unauthorized_client', `Grant type '${TOKEN_EXCHANGE_GRANT}' not allowed for the client.`);
+    }
+    return issueForUser(
+      {
+        client,
+        userId: input.userId,
+        audience: input.audience,
+        scope: input.scope,
+        sessionId: input.sessionId,
+        context: { ip: input.ip ?? null, userAgent: input.userAgent ?? null },
+      },
+      this.deps,
+    );
+  }
+
+  /** Exchanges a refresh token (rotating it if the client rotates); throws OAuthError invalid_grant when unusable. */
+  async refresh(input: { clientId: string; refreshToken: string; scope?: string; audience?: string } & DeviceInput): Promise<RefreshOutcome> {
+    const client = await this.#client(input.clientId);
+    return refreshFamily(
+      {
+        client,
+        refreshToken: input.refreshToken,
+        scope: input.scope === undefined ? null : parseScope(input.scope),
+        audience: input.audience ?? null,
+        context: { ip: input.ip ?? null, userAgent: input.userAgent ?? null },
+      },
+      this.deps,
+    );
+  }
+
+  /** Revokes the family of a refresh token owned by `clientId`; true if this call revoked it. */
+  revoke(input: { clientId: string; token: string }): Promise<boolean> {
+    return revokeToken(input.clientId, input.token, this.deps);
+  }
+}

@@ -1,0 +1,101 @@
+/** Row types of every table, as the drivers return them (booleans may come back as 0/1 from SQLite). */
+
+type Bool = number | boolean;
+
+export interface TokenFamiliesTable {
+  id: string;
+  user_id: string;
+  client_id: string;
+  session_id: string | null;
+  audience: string;
+  scope: string;
+  generation: number;
+  rotating: Bool;
+  current_hash: Buffer;
+  previous_hash: Buffer | null;
+  successor_box: Buffer | null;
+  created_at: number;
+  rotated_at: number | null;
+  last_exchanged_at: number | null;
+  idle_expires_at: number | null;
+  expires_at: number | null;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+  initial_ip: string | null;
+  initial_user_agent: string | null;
+  last_ip: string | null;
+  last_user_agent: string | null;
+  metadata: string | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  created_at: number;
+  updated_at: number;
+  authenticated_at: number;
+  last_interacted_at: number;
+  idle_expires_at: number | null;
+  expires_at: number | null;
+  initial_ip: string | null;
+  initial_user_agent: string | null;
+  last_ip: string | null;
+  last_user_agent: string | null;
+  clients: string;
+  metadata: string | null;
+}
+
+export interface ClientsTable {
+  client_id: string;
+  name: string;
+  secret_hash: Buffer | null;
+  token_endpoint_auth_method: string;
+  grant_types: string;
+  ip_header_trusted: Bool;
+  refresh_token: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ResourceServersTable {
+  identifier: string;
+  name: string;
+  scopes: string;
+  allow_offline_access: Bool;
+  token_lifetime: number;
+  signing_alg: string;
+  is_system: Bool;
+}
+
+export interface ClientGrantsTable {
+  id: string;
+  client_id: string;
+  audience: string;
+  scope: string;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  private_jwk: string;
+  public_jwk: string;
+  created_at: number;
+  retired_at: number | null;
+  verify_until: number | null;
+}
+
+export interface ServerSecretsTable {
+  name: string;
+  value: Buffer;
+  created_at: number;
+}
+
+export interface Database {
+  token_families: TokenFamiliesTable;
+  sessions: SessionsTable;
+  clients: ClientsTable;
+  resource_servers: ResourceServersTable;
+  client_grants: ClientGrantsTable;
+  signing_keys: SigningKeysTable;
+  server_secrets: ServerSecretsTable;
+}

@@ -1,0 +1,156 @@
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import type { Metadata, TokenFamily } from '../../core/types.js';
+import type { FamilyExchange, FamilyFilter, PageRequest } from '../../ports/store.js';
+import type { Database } from './database.js';
+import { familyFromRow, familyToRow, metadataToText } from './mappers.js';
+
+type FamilyEb = ExpressionBuilder<Database, 'token_families'>;
+
+/** Not revoked and not expired at `now`. */
+export function activeFamily(eb: FamilyEb, now: number) {
+  return eb.and([
+    eb('revoked_at', 'is', null),
+    eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]),
+    eb.or([eb('idle_expires_at', 'is', null), eb('idle_expires_at', '>', now)]),
+  ]);
+}
+
+function matches(eb: FamilyEb, filter: FamilyFilter) {
+  const conds = [];
+  if (filter.ids !== undefined) conds.push(eb('id', 'in', filter.ids.length ? [...filter.ids] : ['']));
+  if (filter.userId !== undefined) conds.push(eb('user_id', '=', filter.userId));
+  if (filter.clientId !== undefined) conds.push(eb('client_id', '=', filter.clientId));
+  if (filter.audience !== undefined) conds.push(eb('audience', '=', filter.audience));
+  if (filter.sessionId !== undefined) conds.push(eb('session_id', '=', filter.sessionId));
+  if (conds.length === 0) throw new TypeError('a family filter must name a user, a session or ids');
+  return eb.and(conds);
+}
+
+export async function createFamily(
+  db: Kysely<Database>,
+  family: TokenFamily,
+  options: { maxActive: number; now: number },
+): Promise<{ evicted: string[] }> {
+  return db.transaction().execute(async (trx) => {
+    await trx.insertInto('token_families').values(familyToRow(family)).execute();
+    // The cap counts only active families; the oldest beyond it are revoked (Auth0 revokes, never refuses).
+    const beyond = await trx
+      .selectFrom('token_families')
+      .select('id')
+      .where('user_id', '=', family.userId)
+      .where('client_id', '=', family.clientId)
+      .where((eb) => activeFamily(eb, options.now))
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1000)
+      .offset(options.maxActive)
+      .execute();
+    const evicted = beyond.map((r) => r.id);
+    if (evicted.length > 0) {
+      await trx
+        .updateTable('token_families')
+        .set({ revoked_at: options.now, revoked_reason: 'limit' })
+        .where('id', 'in', evicted)
+        .where('revoked_at', 'is', null)
+        .execute();
+    }
+    return { evicted };
+  });
+}
+
+/** The rotation compare-and-set: one UPDATE … RETURNING, on both dialects. */
+export async function exchangeFamily(db: Kysely<Database>, x: FamilyExchange): Promise<TokenFamily | null> {
+  const rotation = x.next
+    ? {
+        generation: x.presentedGeneration + 1,
+        current_hash: x.next.currentHash,
+        previous_hash: x.presentedHash,
+        successor_box: x.next.successorBox,
+        rotated_at: x.now,
+      }
+    : {};
+  const row = await db
+    .updateTable('token_families')
+    .set({
+      ...rotation,
+      rotating: x.rotating ? 1 : 0,
+      last_exchanged_at: x.now,
+      last_ip: x.lastIp,
+      last_user_agent: x.lastUserAgent,
+      // Idle expiry slides, but never past the absolute expiry fixed at issuance.
+      idle_expires_at:
+        x.idleExpiresAt === null
+          ? null
+          : sql<number>`case when expires_at is not null and expires_at < ${x.idleExpiresAt} then expires_at else ${x.idleExpiresAt} end`,
+    })
+    .where('id', '=', x.familyId)
+    .where('client_id', '=', x.clientId)
+    .where('generation', '=', x.presentedGeneration)
+    .where('current_hash', '=', x.presentedHash)
+    .where((eb) => activeFamily(eb, x.now))
+    .returningAll()
+    .executeTakeFirst();
+  return row ? familyFromRow(row) : null;
+}
+
+export async function findFamily(db: Kysely<Database>, id: string): Promise<TokenFamily | null> {
+  const row = await db.selectFrom('token_families').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? familyFromRow(row) : null;
+}
+
+export async function revokeFamily(db: Kysely<Database>, id: string, now: number, reason: string): Promise<boolean> {
+  const r = await db
+    .updateTable('token_families')
+    .set({ revoked_at: now, revoked_reason: reason })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+export async function revokeFamilies(db: Kysely<Database>, filter: FamilyFilter, now: number, reason: string): Promise<number> {
+  const r = await db
+    .updateTable('token_families')
+    .set({ revoked_at: now, revoked_reason: reason })
+    .where((eb) => matches(eb, filter))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+export async function listFamilies(db: Kysely<Database>, filter: FamilyFilter, page: PageRequest, now: number): Promise<TokenFamily[]> {
+  let q = db
+    .selectFrom('token_families')
+    .selectAll()
+    .where((eb) => matches(eb, filter))
+    .where((eb) => activeFamily(eb, now));
+  const after = page.after;
+  if (after) {
+    q = q.where((eb) =>
+      eb.or([eb('created_at', '>', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)])]),
+    );
+  }
+  const rows = await q.orderBy('created_at').orderBy('id').limit(page.limit).execute();
+  return rows.map(familyFromRow);
+}
+
+export async function countFamilies(db: Kysely<Database>, filter: FamilyFilter, now: number): Promise<number> {
+  const r = await db
+    .selectFrom('token_families')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where((eb) => matches(eb, filter))
+    .where((eb) => activeFamily(eb, now))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function updateFamilyMetadata(db: Kysely<Database>, id: string, metadata: Metadata, now: number): Promise<TokenFamily | null> {
+  const row = await db
+    .updateTable('token_families')
+    .set({ metadata: metadataToText(metadata) })
+    .where('id', '=', id)
+    .where((eb) => activeFamily(eb, now))
+    .returningAll()
+    .executeTakeFirst();
+  return row ? familyFromRow(row) : null;
+}

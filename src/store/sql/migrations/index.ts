@@ -1,0 +1,30 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import type { ColumnTypes } from '../dialect.js';
+import * as initial from './2026_11_22_0001_initial.js';
+
+interface DialectMigration {
+  up(db: Parameters<Migration['up']>[0], types: ColumnTypes): Promise<void>;
+  down?(db: Parameters<Migration['up']>[0], types: ColumnTypes): Promise<void>;
+}
+
+/** Every migration, in order. Names are date-prefixed; append, never edit. */
+const MIGRATIONS: Record<string, DialectMigration> = {
+  '2026_11_22_0001_initial': initial,
+};
+
+/** Hands Kysely's migrator the static list, each bound to the dialect's column types. */
+export function migrationProvider(types: ColumnTypes): MigrationProvider {
+  return {
+    async getMigrations() {
+      const out: Record<string, Migration> = {};
+      for (const [name, m] of Object.entries(MIGRATIONS)) {
+        const down = m.down;
+        out[name] = {
+          up: (db) => m.up(db, types),
+          ...(down ? { down: (db: Parameters<Migration['up']>[0]) => down(db, types) } : {}),
+        };
+      }
+      return out;
+    },
+  };
+}
