@@ -4,7 +4,7 @@ import { OAuthError } from '../core/errors.js';
 import type { EventSink, SecurityEvent } from '../core/events.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { parseScope } from '../core/scopes.js';
-import { MANAGEMENT_SCOPES, TOKEN_EXCHANGE_GRANT, type Client, type ResourceServer } from '../core/types.js';
+import { MANAGEMENT_SCOPES, type Client, type ResourceServer } from '../core/types.js';
 import { managementAudienceFor } from '../config/env.js';
 import { EMPTY_CONFIG, type NormalizedConfig } from '../config/load-config.js';
 import { MAX_ACTIVE_FAMILIES_PER_USER_CLIENT } from '../oauth/defaults.js';
@@ -125,14 +125,11 @@ export class Refreshd {
   }
 
   /**
-   * Issues tokens for a user your application has authenticated, as the token-exchange grant does, for a
-   * client you trust in-process (no client secret is checked here).
+   * Issues tokens for a user your application has authenticated, as the token-exchange grant does, to any
+   * client (public ones included): the in-process caller is trusted, so no client secret is checked here.
    */
   async issue(input: { clientId: string; userId: string; audience: string; scope: string; sessionId?: string } & DeviceInput): Promise<IssueResult> {
     const client = await this.#client(input.clientId);
-    if (!client.grantTypes.includes(TOKEN_EXCHANGE_GRANT)) {
-      throw new OAuthError('unauthorized_client', `Grant type '${TOKEN_EXCHANGE_GRANT}' not allowed for the client.`);
-    }
     return issueForUser(
       {
         client,

@@ -6,7 +6,9 @@ import type { Grant } from './grant.js';
 
 /**
  * RFC 8693 token exchange as refreshd's issuance: a confidential client vouches for a user it has
- * authenticated, naming the user id as the subject token.
+ * authenticated, naming the user id as the subject token. refreshd extension: `target_client_id` issues the
+ * tokens to another client (typically the public mobile or browser app of the same backend); the caller already
+ * holds the power to mint tokens for any user, so naming the recipient grants it nothing more.
  */
 export const tokenExchangeGrant: Grant = {
   grantType: TOKEN_EXCHANGE_GRANT,
@@ -22,10 +24,13 @@ export const tokenExchangeGrant: Grant = {
       throw new OAuthError('invalid_request', `Unsupported requested_token_type; use ${ACCESS_TOKEN_TYPE}.`);
     }
     if (optional(params, 'actor_token') !== undefined) throw new OAuthError('invalid_request', 'actor_token is not supported.');
+    const targetId = optional(params, 'target_client_id');
+    const target = targetId === undefined || targetId === client.clientId ? client : await deps.directory.client(targetId);
+    if (!target) throw new OAuthError('invalid_request', 'Unknown target_client_id.');
     try {
       const { response } = await issueForUser(
         {
-          client,
+          client: target,
           userId: subjectToken,
           audience: required(params, 'audience'),
           scope: optional(params, 'scope') ?? '',

@@ -1,0 +1,81 @@
+import { TOKEN_EXCHANGE_GRANT } from '../../src/core/types.js';
+
+export const API = 'https://api.example.com';
+export const ES_API = 'https://es.example.com';
+export const ED_API = 'https://ed.example.com';
+export const OTHER_API = 'https://other.example.com';
+export const NO_OFFLINE_API = 'https://no-offline.example.com';
+
+export const secretOf = (clientId: string) => `${clientId}-secret-0123456789abcdefghijklmnop`;
+
+const userGrants = [TOKEN_EXCHANGE_GRANT, 'refresh_token'];
+const expiring = { expiration_type: 'expiring', token_lifetime: 86_400, idle_token_lifetime: 3_600 } as const;
+
+/** The configuration file the behaviour suites run against, in Auth0's field names. */
+export function fixtureConfig(): Record<string, unknown> {
+  return {
+    resource_servers: [
+      { identifier: API, scopes: [{ value: 'read:data' }, { value: 'write:data' }], allow_offline_access: true, token_lifetime: 3600 },
+      { identifier: ES_API, scopes: [{ value: 'read:data' }], allow_offline_access: true, signing_alg: 'ES256' },
+      { identifier: ED_API, scopes: [{ value: 'read:data' }], allow_offline_access: true, signing_alg: 'EdDSA' },
+      { identifier: OTHER_API, scopes: [{ value: 'other:read' }, { value: 'other:write' }], allow_offline_access: true, token_lifetime: 600 },
+      { identifier: NO_OFFLINE_API, scopes: [{ value: 'read:data' }] },
+    ],
+    clients: [
+      {
+        client_id: 'backend',
+        client_secret: secretOf('backend'),
+        grant_types: userGrants,
+        is_token_endpoint_ip_header_trusted: true,
+        refresh_token: { rotation_type: 'rotating', ...expiring },
+      },
+      {
+        client_id: 'backend-leeway',
+        client_secret: secretOf('backend-leeway'),
+        grant_types: userGrants,
+        refresh_token: { rotation_type: 'rotating', leeway: 30, ...expiring },
+      },
+      {
+        client_id: 'backend-static',
+        client_secret: secretOf('backend-static'),
+        grant_types: userGrants,
+        refresh_token: { rotation_type: 'non-rotating', ...expiring },
+      },
+      {
+        client_id: 'backend-forever',
+        client_secret: secretOf('backend-forever'),
+        grant_types: userGrants,
+      },
+      {
+        client_id: 'backend-basic',
+        client_secret: secretOf('backend-basic'),
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: userGrants,
+        refresh_token: { rotation_type: 'rotating', ...expiring },
+      },
+      {
+        client_id: 'backend-mrrt',
+        client_secret: secretOf('backend-mrrt'),
+        grant_types: userGrants,
+        refresh_token: { rotation_type: 'rotating', ...expiring, policies: [{ audience: OTHER_API, scope: ['other:read'] }] },
+      },
+      {
+        client_id: 'spa',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['refresh_token'],
+        refresh_token: { rotation_type: 'rotating', ...expiring },
+      },
+      {
+        client_id: 'no-refresh',
+        client_secret: secretOf('no-refresh'),
+        grant_types: [TOKEN_EXCHANGE_GRANT],
+      },
+      {
+        client_id: 'm2m',
+        client_secret: secretOf('m2m'),
+        grant_types: ['client_credentials'],
+      },
+    ],
+    client_grants: [{ client_id: 'm2m', audience: API, scope: ['read:data', 'write:data'] }],
+  };
+}
