@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { loadEnv, managementAudienceFor } from '../../src/config/env.js';
+import { normalizeConfig } from '../../src/config/load-config.js';
+import { ConfigError } from '../../src/core/errors.js';
+
+const MGMT = 'https://127.0.0.1:3000/api/v2/';
+const secret = 's'.repeat(40);
+
+describe('configuration file', () => {
+  test('a client gets the values Auth0 fills in', () => {
+    const c = normalizeConfig({ clients: [{ client_id: 'app', client_secret: secret }] }, MGMT).clients[0]!;
+    assert.equal(c.name, 'app');
+    assert.equal(c.tokenEndpointAuthMethod, 'client_secret_post');
+    assert.deepEqual(c.grantTypes, ['authorization_code', 'implicit', 'refresh_token', 'client_credentials']);
+    assert.equal(c.isTokenEndpointIpHeaderTrusted, false);
+    assert.deepEqual(c.refreshToken, {
+      rotationType: 'non-rotating',
+      expirationType: 'non-expiring',
+      leewaySeconds: 0,
+      tokenLifetimeSeconds: 2592000,
+      infiniteTokenLifetime: true,
+      idleTokenLifetimeSeconds: 1296000,
+      infiniteIdleTokenLifetime: true,
+      policies: null,
+    });
+  });
+
+  test('an expiring client defaults to finite lifetimes, as Auth0 returns them', () => {
+    const c = normalizeConfig({ clients: [{ client_id: 'app', client_secret: secret, refresh_token: { expiration_type: 'expiring' } }] }, MGMT).clients[0]!;
+    assert.equal(c.refreshToken.infiniteTokenLifetime, false);
+    assert.equal(c.refreshToken.infiniteIdleTokenLifetime, false);
+  });
+
+  test('a resource server gets Auth0 defaults', () => {
+    const rs = normalizeConfig({ resource_servers: [{ identifier: 'https://api' }] }, MGMT).resourceServers[0]!;
+    assert.deepEqual(rs, { identifier: 'https://api', name: 'https://api', scopes: [], allowOfflineAccess: false, tokenLifetimeSeconds: 86400, signingAlg: 'RS256', isSystem: false });
+  });
+
+  const bad: [string, unknown, RegExp][] = [
+    ['an unknown top-level field', { client: [] }, /^cfg \/client: /],
+    ['a wrong type deep inside', { clients: [{ client_id: 'a', client_secret: secret, refresh_token: { leeway: 'ten' } }] }, /^cfg \/clients\/0\/refresh_token\/leeway: Expected integer/],
+    ['an unknown grant type', { clients: [{ client_id: 'a', client_secret: secret, grant_types: ['refresh-token'] }] }, /^cfg \/clients\/0\/grant_types\/0: /],
+    ['a short secret', { clients: [{ client_id: 'a', client_secret: 'short' }] }, /^cfg \/clients\/0\/client_secret: /],
+    ['a confidential client without secret', { clients: [{ client_id: 'a' }] }, /^cfg \/clients\/0\/client_secret: required when token_endpoint_auth_method is client_secret_post$/],
+    ['a public client with a secret', { clients: [{ client_id: 'a', token_endpoint_auth_method: 'none', client_secret: secret }] }, /^cfg \/clients\/0\/client_secret: a public client/],
+    ['duplicate clients', { clients: [{ client_id: 'a', client_secret: secret }, { client_id: 'a', client_secret: secret }] }, /^cfg \/clients\/1\/client_id: duplicate/],
+    ['idle longer than absolute', { clients: [{ client_id: 'a', client_secret: secret, refresh_token: { expiration_type: 'expiring', token_lifetime: 10, idle_token_lifetime: 20 } }] }, /idle_token_lifetime: must not exceed token_lifetime/],
+    ['a grant for an unknown API', { client_grants: [{ client_id: 'a', audience: 'https://nope' }] }, /^cfg \/client_grants\/0\/audience: unknown API/],
+    ['a grant for a mistyped Management API', { client_grants: [{ client_id: 'a', audience: 'https://localhost/api/v2/' }] }, /the Management API here is "https:\/\/127\.0\.0\.1:3000\/api\/v2\/"/],
+    ['a grant with an undefined scope', { resource_servers: [{ identifier: 'https://api', scopes: [{ value: 'read' }] }], client_grants: [{ client_id: 'a', audience: 'https://api', scope: ['write'] }] }, /^cfg \/client_grants\/0\/scope: not defined/],
+    ['redefining the Management API', { resource_servers: [{ identifier: MGMT }] }, /cannot be redefined/],
+    ['the Management API in an MRRT policy', { clients: [{ client_id: 'a', client_secret: secret, refresh_token: { policies: [{ audience: MGMT, scope: [] }] } }] }, /cannot be in a refresh-token policy/],
+  ];
+  for (const [name, raw, message] of bad) {
+    test(`${name} is one line naming the field`, () => {
+      assert.throws(
+        () => normalizeConfig(raw, MGMT, 'cfg'),
+        (err: unknown) => err instanceof ConfigError && message.test(err.message) && !err.message.includes('\n'),
+      );
+    });
+  }
+});
+
+describe('environment', () => {
+  test('defaults: port 3000 on 127.0.0.1, SQLite under ./data, issuer from host and port', () => {
+    const env = loadEnv({});
+    assert.equal(env.port, 3000);
+    assert.equal(env.host, '127.0.0.1');
+    assert.equal(env.databaseUrl, 'sqlite:./data/refreshd.db');
+    assert.equal(env.issuer, 'http://127.0.0.1:3000/');
+    assert.equal(managementAudienceFor(env.issuer), 'https://127.0.0.1:3000/api/v2/');
+  });
+
+  test('the Management audience uses the issuer host exactly as the Auth0 SDK does', () => {
+    assert.equal(managementAudienceFor('https://auth.example.com/'), 'https://auth.example.com/api/v2/');
+    assert.equal(managementAudienceFor('http://localhost:8080/'), 'https://localhost:8080/api/v2/');
+  });
+
+  for (const [vars, message] of [
+    [{ PORT: 'eighty' }, /^PORT: /],
+    [{ PORT: '70000' }, /^PORT: /],
+    [{ REFRESHD_ISSUER: 'not a url' }, /^REFRESHD_ISSUER: /],
+    [{ REFRESHD_ISSUER: 'ftp://x/' }, /^REFRESHD_ISSUER: /],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
+  ] as const) {
+    test(`${JSON.stringify(vars)} is refused naming the variable`, () => {
+      assert.throws(() => loadEnv(vars), (err: unknown) => err instanceof ConfigError && message.test(err.message));
+    });
+  }
+});
