@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadEnv, managementAudienceFor } from './config/env.js';
+import { gcPolicyOf, loadEnv, managementAudienceFor } from './config/env.js';
+import { systemClock } from './core/clock.js';
+import { renderConfigReference } from './ops/config-reference.js';
+import { collectGarbage } from './ops/gc.js';
 import { loadConfigFile } from './config/load-config.js';
 import { ConfigError } from './core/errors.js';
 import { randomClientId, randomId, randomSecret } from './core/ids.js';
@@ -44,9 +47,16 @@ program
     }),
   );
 
-program
-  .command('config')
-  .description('configuration file tools')
+const configCommand = program.command('config').description('configuration file tools');
+
+configCommand
+  .command('reference')
+  .description('print the configuration reference (environment and file) as Markdown')
+  .action(() => {
+    process.stdout.write(renderConfigReference());
+  });
+
+configCommand
   .command('check')
   .argument('[path]', 'configuration file (default: $REFRESHD_CONFIG)')
   .description('validate a configuration file without touching the database')
@@ -57,6 +67,16 @@ program
     const c = loadConfigFile(file, managementAudienceFor(env.issuer));
     console.log(`${file}: valid (${c.clients.length} clients, ${c.resourceServers.length} APIs, ${c.clientGrants.length} grants)`);
   });
+
+program
+  .command('gc')
+  .description('delete expired and revoked families, stale sessions and old events now (same policy as the background job)')
+  .action(() =>
+    withStore(async (store) => {
+      const r = await collectGarbage(store, systemClock, gcPolicyOf(loadEnv()));
+      console.log(`deleted ${r.families} families, ${r.sessions} sessions, ${r.events} events`);
+    }),
+  );
 
 const clients = program.command('clients').description('manage clients (applications)');
 

@@ -1,7 +1,13 @@
 import { pino, type Logger as PinoLogger } from 'pino';
-import { loadEnv, managementAudienceFor, type EnvConfig } from './config/env.js';
+import { systemClock } from './core/clock.js';
+import { gcPolicyOf, loadEnv, managementAudienceFor, type EnvConfig } from './config/env.js';
 import { EMPTY_CONFIG, loadConfigFile } from './config/load-config.js';
+import { EventRecorder } from './events/event-recorder.js';
+import { fanOut } from './events/fan-out.js';
+import { WebhookDelivery } from './events/webhook.js';
 import { buildApp } from './http/app.js';
+import { GcJob } from './ops/gc.js';
+import { Metrics } from './ops/metrics.js';
 import { bootstrapBanner, bootstrapManagementClient } from './service/bootstrap.js';
 import { Refreshd } from './service/refreshd.js';
 import { openStore, redactUrl } from './store/open-store.js';
@@ -28,23 +34,52 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
   // Parse the configuration before touching the database, so a bad file fails fast and changes nothing.
   const config = env.configPath ? loadConfigFile(env.configPath, audience) : EMPTY_CONFIG;
   const logger = createLogger(env.logLevel);
+  const clock = systemClock;
   const store = openStore(env.databaseUrl);
   await store.migrate();
-  const refreshd = await Refreshd.create({ store, issuer: env.issuer, logger });
+
+  const metrics = env.metrics ? new Metrics({ store, clock }) : null;
+  if (metrics) store.observeQueries((op, s, ok) => metrics.observeQuery(op, s, ok));
+  const webhook =
+    env.webhookUrl && env.webhookSecret
+      ? new WebhookDelivery({
+          url: env.webhookUrl,
+          secret: env.webhookSecret,
+          logger,
+          onDelivered: (n) => metrics?.webhookEvents.inc({ result: 'delivered' }, n),
+          onFailed: (n) => metrics?.webhookEvents.inc({ result: 'failed' }, n),
+        })
+      : null;
+  const recorder = new EventRecorder(store, {
+    logger,
+    onStored: (events) => webhook?.enqueue(events),
+    onDropped: (n) => metrics?.eventsDropped.inc(n),
+  });
+  recorder.start();
+  const events = fanOut(metrics ? [recorder, metrics] : [recorder], (err) => logger.error({ err }, 'event sink failed'));
+
+  const refreshd = await Refreshd.create({ store, issuer: env.issuer, logger, clock, events });
   const report = await refreshd.applyConfig(config);
   if (env.configPath) logger.info({ config: env.configPath, ...report }, 'configuration applied');
   const creds = await bootstrapManagementClient(refreshd);
   if (creds) process.stdout.write(bootstrapBanner(creds, env.issuer) + '\n');
 
-  const app = await buildApp({ refreshd, logger, trustProxy: env.trustProxy });
+  const gc = new GcJob(store, clock, gcPolicyOf(env), logger);
+  gc.start(env.gcIntervalSeconds);
+
+  const app = await buildApp({ refreshd, logger, trustProxy: env.trustProxy, metrics });
   const address = await app.listen({ port: env.port, host: env.host });
   logger.info({ address, issuer: env.issuer, database: redactUrl(env.databaseUrl), store: store.dialect }, 'refreshd listening');
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
-      // Fastify stops accepting, lets in-flight requests finish and closes idle keep-alive sockets.
+      // Fastify stops accepting, lets in-flight requests finish and closes idle keep-alive sockets; then the
+      // background work stops and queued events are written before the store closes.
       await app.close();
+      await gc.stop();
+      await recorder.stop();
+      await webhook?.stop();
       await store.close();
       logger.info({}, 'refreshd stopped');
     })());

@@ -37,11 +37,11 @@ export const RefreshTokenConfigSchema = Type.Object(
 
 export const ClientConfigSchema = Type.Object(
   {
-    client_id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._~-]+$' }),
+    client_id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._~-]+$', description: 'Letters, digits, `._~-`.' }),
     client_secret: Type.Optional(
       Type.String({ minLength: 32, maxLength: 512, description: 'At least 32 characters; stored only as a SHA-256 digest.' }),
     ),
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Display name. Default the client_id.' })),
     token_endpoint_auth_method: Type.Optional(
       Type.Union([Type.Literal('none'), Type.Literal('client_secret_post'), Type.Literal('client_secret_basic')], {
         description: 'Default client_secret_post.',
@@ -61,8 +61,8 @@ export const ClientConfigSchema = Type.Object(
 
 export const ResourceServerConfigSchema = Type.Object(
   {
-    identifier: Type.String({ minLength: 1, maxLength: 600 }),
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    identifier: Type.String({ minLength: 1, maxLength: 600, description: 'The API audience.' }),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Display name. Default the identifier.' })),
     scopes: Type.Optional(
       Type.Array(
         Type.Object(
@@ -80,9 +80,9 @@ export const ResourceServerConfigSchema = Type.Object(
 
 export const ClientGrantConfigSchema = Type.Object(
   {
-    client_id: Type.String({ minLength: 1, maxLength: 64 }),
-    audience: Type.String({ minLength: 1, maxLength: 600 }),
-    scope: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 280, pattern: '^\\S+$' }))),
+    client_id: Type.String({ minLength: 1, maxLength: 64, description: 'A client of this file or of the database.' }),
+    audience: Type.String({ minLength: 1, maxLength: 600, description: 'An API of this file, or the Management API `https://{domain}/api/v2/`.' }),
+    scope: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 280, pattern: '^\\S+$' }), { description: 'Scopes granted for client_credentials. Default none.' })),
   },
   { additionalProperties: false },
 );

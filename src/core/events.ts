@@ -23,3 +23,8 @@ export interface SecurityEvent {
 export interface EventSink {
   emit(event: SecurityEvent): void;
 }
+
+/** An event as stored and served by GET /api/v2/logs. `logId` sorts by time. */
+export interface StoredEvent extends SecurityEvent {
+  logId: string;
+}

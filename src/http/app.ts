@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Metrics } from '../ops/metrics.js';
 import type { Refreshd } from '../service/refreshd.js';
+import { metricsPlugin } from './metrics-plugin.js';
 import { healthPlugin } from './health-plugin.js';
 import { oauthPlugin } from './oauth-plugin.js';
 import { wellKnownPlugin } from './well-known-plugin.js';
@@ -10,6 +12,8 @@ export interface BuildAppOptions {
   /** A pino instance, or pino options, or false for no logging (tests). */
   logger?: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'];
   trustProxy?: boolean;
+  /** Prometheus metrics; when given, requests are counted and /metrics is served. */
+  metrics?: Metrics | null;
 }
 
 /** The HTTP server: thin plugins over the library, one per API surface. */
@@ -40,6 +44,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     reply.code(status).send({ statusCode: status, error: status === 500 ? 'Internal Server Error' : 'Bad Request', message: status === 500 ? 'Internal Server Error' : 'Bad Request' });
   });
 
+  if (options.metrics) await app.register(metricsPlugin, { metrics: options.metrics });
   await app.register(oauthPlugin, { refreshd });
   await app.register(wellKnownPlugin, { refreshd });
   await app.register(healthPlugin, { store: refreshd.store });

@@ -1,3 +1,4 @@
+import type { StoredEvent } from '../core/events.js';
 import type {
   Client,
   ClientGrant,
@@ -60,6 +61,8 @@ export interface FamilyStore {
   /** Active (not revoked, not expired at `now`) families, ordered by (createdAt, id). */
   listFamilies(filter: FamilyFilter, page: PageRequest, now: number): Promise<TokenFamily[]>;
   countFamilies(filter: FamilyFilter, now: number): Promise<number>;
+  /** Active families across all users (for the families-active gauge). */
+  countActiveFamilies(now: number): Promise<number>;
   updateFamilyMetadata(id: string, metadata: Metadata, now: number): Promise<TokenFamily | null>;
 }
 
@@ -99,10 +102,59 @@ export interface KeyStore {
   getOrCreateSecret(name: string, create: () => Buffer, now: number): Promise<Buffer>;
 }
 
+export interface EventQuery {
+  /** Checkpoint: events with a log_id greater than this one, ascending. */
+  afterLogId?: string;
+  /** Offset paging (search mode). */
+  offset?: number;
+  limit: number;
+  descending?: boolean;
+  type?: string;
+  userId?: string;
+  clientId?: string;
+}
+
+export interface EventStore {
+  insertEvents(events: readonly StoredEvent[]): Promise<void>;
+  findEvent(logId: string): Promise<StoredEvent | null>;
+  listEvents(query: EventQuery): Promise<StoredEvent[]>;
+  countEvents(query: Omit<EventQuery, 'limit' | 'offset' | 'afterLogId'>): Promise<number>;
+}
+
+/** One bounded step of garbage collection; a sweep walks the primary key in order, so no extra index is needed. */
+export interface GcStep {
+  /** Continue after this primary key; null starts from the beginning. */
+  afterId: string | null;
+  scanLimit: number;
+  now: number;
+  /** Rows dead (revoked or expired) before this instant are removed. */
+  deadBefore: number;
+}
+
+export interface GcResult {
+  /** The last key scanned, or null when the sweep reached the end. */
+  nextAfterId: string | null;
+  deleted: number;
+}
+
+export interface GcStore {
+  /** Deletes families revoked or expired before `deadBefore` among the next `scanLimit` by id. */
+  gcFamilies(step: GcStep): Promise<GcResult>;
+  /** Deletes sessions expired before `deadBefore`, or idle since `staleBefore` with no active family. */
+  gcSessions(step: GcStep & { staleBefore: number }): Promise<GcResult>;
+  /** Deletes up to `limit` events older than `before`; returns how many. */
+  deleteEventsBefore(before: number, limit: number): Promise<number>;
+}
+
 export type StoreDialect = 'sqlite' | 'postgres';
 
-export interface Store extends FamilyStore, SessionStore, ClientStore, KeyStore {
+/** Called after every store operation with its name, duration and whether it succeeded (for metrics). */
+export type QueryObserver = (operation: string, seconds: number, ok: boolean) => void;
+
+export interface Store extends FamilyStore, SessionStore, ClientStore, KeyStore, EventStore, GcStore {
   readonly dialect: StoreDialect;
+  /** Installs a timing observer for every operation (one per store; null removes it). */
+  observeQueries(observer: QueryObserver | null): void;
   /** Applies pending migrations; safe to run from several processes at once. */
   migrate(): Promise<void>;
   /** Cheap round trip used by readiness checks. */

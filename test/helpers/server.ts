@@ -1,9 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { ManualClock } from '../../src/core/clock.js';
 import type { SecurityEvent } from '../../src/core/events.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { normalizeConfig } from '../../src/config/load-config.js';
 import { managementAudienceFor } from '../../src/config/env.js';
+import { EventRecorder } from '../../src/events/event-recorder.js';
+import { fanOut } from '../../src/events/fan-out.js';
 import { buildApp } from '../../src/http/app.js';
+import { Metrics } from '../../src/ops/metrics.js';
 import type { Store, StoreDialect } from '../../src/ports/store.js';
 import { Refreshd } from '../../src/service/refreshd.js';
 import { fixtureConfig } from './fixtures.js';
@@ -19,6 +23,9 @@ export interface TestServer {
   app: FastifyInstance;
   db: TestDatabase;
   events: SecurityEvent[];
+  metrics: Metrics | null;
+  /** Set with `recordEvents`: the recorder that stores events in the database (call flush() before reading). */
+  recorder: EventRecorder | null;
   close(): Promise<void>;
 }
 
@@ -26,17 +33,24 @@ export interface TestServer {
  * A real server on a loopback port over a fresh database of `kind`, with a manual clock and the fixture
  * configuration applied. Tests talk to it over HTTP with fetch.
  */
-export async function startServer(kind: StoreDialect, options: { config?: Record<string, unknown>; clock?: ManualClock } = {}): Promise<TestServer> {
+export async function startServer(
+  kind: StoreDialect,
+  options: { config?: Record<string, unknown>; clock?: ManualClock; metrics?: boolean; recordEvents?: boolean } = {},
+): Promise<TestServer> {
   const db = await createTestDatabase(kind);
   const store = db.open();
   await store.migrate();
   const clock = options.clock ?? new ManualClock(Date.now());
   const events: SecurityEvent[] = [];
+  const metrics = options.metrics ? new Metrics({ store, clock, defaultMetrics: false, activeFamiliesCacheMs: 0 }) : null;
+  if (metrics) store.observeQueries((op, s, ok) => metrics.observeQuery(op, s, ok));
+  const recorder = options.recordEvents ? new EventRecorder(store, { logger: silentLogger }) : null;
+  const sink = fanOut([{ emit: (e) => events.push(e) }, ...(metrics ? [metrics] : []), ...(recorder ? [recorder] : [])]);
   // The issuer must name the port, which is known only after listen: use a fixed placeholder host instead.
   const issuer = 'http://refreshd.test/';
-  const refreshd = await Refreshd.create({ store, issuer, clock, cacheTtlMs: 60_000, events: { emit: (e) => events.push(e) } });
+  const refreshd = await Refreshd.create({ store, issuer, clock, cacheTtlMs: 60_000, events: sink });
   await refreshd.applyConfig(normalizeConfig(options.config ?? fixtureConfig(), managementAudienceFor(issuer)));
-  const app = await buildApp({ refreshd, logger: false });
+  const app = await buildApp({ refreshd, logger: false, metrics });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     kind,
@@ -48,8 +62,11 @@ export async function startServer(kind: StoreDialect, options: { config?: Record
     app,
     db,
     events,
+    metrics,
+    recorder,
     async close() {
       await app.close();
+      await recorder?.stop();
       await store.close();
       await db.drop();
     },

@@ -90,6 +90,18 @@ export interface ServerSecretsTable {
   created_at: number;
 }
 
+export interface SecurityEventsTable {
+  log_id: string;
+  date: number;
+  type: string;
+  description: string;
+  client_id: string | null;
+  user_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  details: string | null;
+}
+
 export interface Database {
   token_families: TokenFamiliesTable;
   sessions: SessionsTable;
@@ -98,4 +110,5 @@ export interface Database {
   client_grants: ClientGrantsTable;
   signing_keys: SigningKeysTable;
   server_secrets: ServerSecretsTable;
+  security_events: SecurityEventsTable;
 }

@@ -154,3 +154,12 @@ export async function updateFamilyMetadata(db: Kysely<Database>, id: string, met
     .executeTakeFirst();
   return row ? familyFromRow(row) : null;
 }
+
+export async function countActiveFamilies(db: Kysely<Database>, now: number): Promise<number> {
+  const r = await db
+    .selectFrom('token_families')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where((eb) => activeFamily(eb, now))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}

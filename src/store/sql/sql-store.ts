@@ -1,6 +1,7 @@
 import { Migrator, sql, type Kysely } from 'kysely';
 import type { Client, ClientGrant, Metadata, ResourceServer, Session, SigningKey, TokenFamily } from '../../core/types.js';
-import type { FamilyExchange, FamilyFilter, PageRequest, Store, StoreDialect } from '../../ports/store.js';
+import type { StoredEvent } from '../../core/events.js';
+import type { EventQuery, FamilyExchange, FamilyFilter, GcStep, PageRequest, QueryObserver, Store, StoreDialect } from '../../ports/store.js';
 import * as clients from './client-queries.js';
 import type { Database } from './database.js';
 import { columnTypes } from './dialect.js';
@@ -8,16 +9,40 @@ import * as families from './family-queries.js';
 import * as keys from './key-queries.js';
 import { migrationProvider } from './migrations/index.js';
 import * as sessions from './session-queries.js';
+import * as events from './event-queries.js';
+import * as gc from './gc-queries.js';
 import { guard } from './store-errors.js';
+
 
 /** The Store on Kysely: every method is one query function, guarded so outages surface as StoreUnavailableError. */
 export class SqlStore implements Store {
   readonly dialect: StoreDialect;
   readonly db: Kysely<Database>;
 
+  #observer: QueryObserver | null = null;
+
   constructor(db: Kysely<Database>, dialect: StoreDialect) {
     this.db = db;
     this.dialect = dialect;
+  }
+
+  /** Installs a timing observer (one per store). */
+  observeQueries(observer: QueryObserver | null): void {
+    this.#observer = observer;
+  }
+
+  async #run<T>(operation: string, op: () => Promise<T>): Promise<T> {
+    const observer = this.#observer;
+    if (!observer) return guard(op);
+    const start = process.hrtime.bigint();
+    let ok = false;
+    try {
+      const r = await guard(op);
+      ok = true;
+      return r;
+    } finally {
+      observer(operation, Number(process.hrtime.bigint() - start) / 1e9, ok);
+    }
   }
 
   async migrate(): Promise<void> {
@@ -37,7 +62,7 @@ export class SqlStore implements Store {
   }
 
   ping(): Promise<void> {
-    return guard(async () => {
+    return this.#run('ping', async () => {
       await sql`select 1`.execute(this.db);
     });
   }
@@ -47,96 +72,122 @@ export class SqlStore implements Store {
   }
 
   createFamily(family: TokenFamily, options: { maxActive: number; now: number }) {
-    return guard(() => families.createFamily(this.db, family, options));
+    return this.#run('createFamily', () => families.createFamily(this.db, family, options));
   }
   exchangeFamily(exchange: FamilyExchange) {
-    return guard(() => families.exchangeFamily(this.db, exchange));
+    return this.#run('exchangeFamily', () => families.exchangeFamily(this.db, exchange));
   }
   findFamily(id: string) {
-    return guard(() => families.findFamily(this.db, id));
+    return this.#run('findFamily', () => families.findFamily(this.db, id));
   }
   revokeFamily(id: string, now: number, reason: string) {
-    return guard(() => families.revokeFamily(this.db, id, now, reason));
+    return this.#run('revokeFamily', () => families.revokeFamily(this.db, id, now, reason));
   }
   revokeFamilies(filter: FamilyFilter, now: number, reason: string) {
-    return guard(() => families.revokeFamilies(this.db, filter, now, reason));
+    return this.#run('revokeFamilies', () => families.revokeFamilies(this.db, filter, now, reason));
   }
   listFamilies(filter: FamilyFilter, page: PageRequest, now: number) {
-    return guard(() => families.listFamilies(this.db, filter, page, now));
+    return this.#run('listFamilies', () => families.listFamilies(this.db, filter, page, now));
   }
   countFamilies(filter: FamilyFilter, now: number) {
-    return guard(() => families.countFamilies(this.db, filter, now));
+    return this.#run('countFamilies', () => families.countFamilies(this.db, filter, now));
+  }
+  countActiveFamilies(now: number) {
+    return this.#run('countActiveFamilies', () => families.countActiveFamilies(this.db, now));
   }
   updateFamilyMetadata(id: string, metadata: Metadata, now: number) {
-    return guard(() => families.updateFamilyMetadata(this.db, id, metadata, now));
+    return this.#run('updateFamilyMetadata', () => families.updateFamilyMetadata(this.db, id, metadata, now));
   }
 
   createSession(session: Session) {
-    return guard(() => sessions.createSession(this.db, session));
+    return this.#run('createSession', () => sessions.createSession(this.db, session));
   }
   findSession(id: string) {
-    return guard(() => sessions.findSession(this.db, id));
+    return this.#run('findSession', () => sessions.findSession(this.db, id));
   }
   touchSession(id: string, update: { clientId: string; now: number; lastIp: string | null; lastUserAgent: string | null }) {
-    return guard(() => sessions.touchSession(this.db, id, update));
+    return this.#run('touchSession', () => sessions.touchSession(this.db, id, update));
   }
   updateSessionMetadata(id: string, metadata: Metadata, now: number) {
-    return guard(() => sessions.updateSessionMetadata(this.db, id, metadata, now));
+    return this.#run('updateSessionMetadata', () => sessions.updateSessionMetadata(this.db, id, metadata, now));
   }
   deleteSession(id: string) {
-    return guard(() => sessions.deleteSession(this.db, id));
+    return this.#run('deleteSession', () => sessions.deleteSession(this.db, id));
   }
   listSessions(userId: string, page: PageRequest, now: number) {
-    return guard(() => sessions.listSessions(this.db, userId, page, now));
+    return this.#run('listSessions', () => sessions.listSessions(this.db, userId, page, now));
   }
   countSessions(userId: string, now: number) {
-    return guard(() => sessions.countSessions(this.db, userId, now));
+    return this.#run('countSessions', () => sessions.countSessions(this.db, userId, now));
   }
   deleteSessionsOfUser(userId: string) {
-    return guard(() => sessions.deleteSessionsOfUser(this.db, userId));
+    return this.#run('deleteSessionsOfUser', () => sessions.deleteSessionsOfUser(this.db, userId));
   }
 
   upsertClient(client: Client) {
-    return guard(() => clients.upsertClient(this.db, client));
+    return this.#run('upsertClient', () => clients.upsertClient(this.db, client));
   }
   findClient(clientId: string) {
-    return guard(() => clients.findClient(this.db, clientId));
+    return this.#run('findClient', () => clients.findClient(this.db, clientId));
   }
   listClients() {
-    return guard(() => clients.listClients(this.db));
+    return this.#run('listClients', () => clients.listClients(this.db));
   }
   setClientSecretHash(clientId: string, secretHash: Buffer, now: number) {
-    return guard(() => clients.setClientSecretHash(this.db, clientId, secretHash, now));
+    return this.#run('setClientSecretHash', () => clients.setClientSecretHash(this.db, clientId, secretHash, now));
   }
   upsertResourceServer(rs: ResourceServer) {
-    return guard(() => clients.upsertResourceServer(this.db, rs));
+    return this.#run('upsertResourceServer', () => clients.upsertResourceServer(this.db, rs));
   }
   findResourceServer(identifier: string) {
-    return guard(() => clients.findResourceServer(this.db, identifier));
+    return this.#run('findResourceServer', () => clients.findResourceServer(this.db, identifier));
   }
   listResourceServers() {
-    return guard(() => clients.listResourceServers(this.db));
+    return this.#run('listResourceServers', () => clients.listResourceServers(this.db));
   }
   upsertClientGrant(grant: ClientGrant) {
-    return guard(() => clients.upsertClientGrant(this.db, grant));
+    return this.#run('upsertClientGrant', () => clients.upsertClientGrant(this.db, grant));
   }
   findClientGrant(clientId: string, audience: string) {
-    return guard(() => clients.findClientGrant(this.db, clientId, audience));
+    return this.#run('findClientGrant', () => clients.findClientGrant(this.db, clientId, audience));
   }
   listClientGrants() {
-    return guard(() => clients.listClientGrants(this.db));
+    return this.#run('listClientGrants', () => clients.listClientGrants(this.db));
   }
 
   listSigningKeys() {
-    return guard(() => keys.listSigningKeys(this.db));
+    return this.#run('listSigningKeys', () => keys.listSigningKeys(this.db));
   }
   insertSigningKey(key: SigningKey) {
-    return guard(() => keys.insertSigningKey(this.db, key));
+    return this.#run('insertSigningKey', () => keys.insertSigningKey(this.db, key));
   }
   retireSigningKeys(alg: string, exceptKid: string, now: number, verifyUntil: number) {
-    return guard(() => keys.retireSigningKeys(this.db, alg, exceptKid, now, verifyUntil));
+    return this.#run('retireSigningKeys', () => keys.retireSigningKeys(this.db, alg, exceptKid, now, verifyUntil));
   }
   getOrCreateSecret(name: string, create: () => Buffer, now: number) {
-    return guard(() => keys.getOrCreateSecret(this.db, name, create, now));
+    return this.#run('getOrCreateSecret', () => keys.getOrCreateSecret(this.db, name, create, now));
+  }
+
+  insertEvents(list: readonly StoredEvent[]) {
+    return this.#run('insertEvents', () => events.insertEvents(this.db, list));
+  }
+  findEvent(logId: string) {
+    return this.#run('findEvent', () => events.findEvent(this.db, logId));
+  }
+  listEvents(query: EventQuery) {
+    return this.#run('listEvents', () => events.listEvents(this.db, query));
+  }
+  countEvents(query: Omit<EventQuery, 'limit' | 'offset' | 'afterLogId'>) {
+    return this.#run('countEvents', () => events.countEvents(this.db, query));
+  }
+
+  gcFamilies(step: GcStep) {
+    return this.#run('gcFamilies', () => gc.gcFamilies(this.db, step));
+  }
+  gcSessions(step: GcStep & { staleBefore: number }) {
+    return this.#run('gcSessions', () => gc.gcSessions(this.db, step));
+  }
+  deleteEventsBefore(before: number, limit: number) {
+    return this.#run('deleteEventsBefore', () => gc.deleteEventsBefore(this.db, before, limit));
   }
 }

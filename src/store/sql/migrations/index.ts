@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { ColumnTypes } from '../dialect.js';
 import * as initial from './2026_11_22_0001_initial.js';
+import * as securityEvents from './2026_11_22_1200_security_events.js';
 
 interface DialectMigration {
   up(db: Parameters<Migration['up']>[0], types: ColumnTypes): Promise<void>;
@@ -10,6 +11,7 @@ interface DialectMigration {
 /** Every migration, in order. Names are date-prefixed; append, never edit. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   '2026_11_22_0001_initial': initial,
+  '2026_11_22_1200_security_events': securityEvents,
 };
 
 /** Hands Kysely's migrator the static list, each bound to the dialect's column types. */

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { renderConfigReference } from '../../src/ops/config-reference.js';
+import { freePort, startProcess } from '../helpers/process.js';
+
+// No container engine runs here, so the container's pieces are tested outside one: the same start command, the
+// same environment, the healthcheck script, and the files the Dockerfile names.
+describe('the container image, outside a container', () => {
+  const dockerfile = readFileSync('Dockerfile', 'utf8');
+
+  test('the Dockerfile runs the built CLI as a non-root user with a healthcheck', () => {
+    const cmd = /^CMD \["node", "([^"]+)", "serve"\]$/m.exec(dockerfile)?.[1];
+    const health = /HEALTHCHECK .* CMD \["node", "([^"]+)"\]$/m.exec(dockerfile)?.[1];
+    assert.equal(cmd, 'dist/src/cli.js');
+    assert.equal(health, 'dist/src/healthcheck.js');
+    assert.ok(existsSync(cmd!) && existsSync(health!), 'the build produces the files the image runs');
+    assert.match(dockerfile, /^USER node$/m);
+    assert.match(dockerfile, /^FROM .* AS build$/m);
+  });
+
+  test('the container start command serves with the container environment, and the healthcheck reflects it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'refreshd-container-'));
+    try {
+      const port = await freePort();
+      const env = { HOST: '0.0.0.0', NODE_ENV: 'production', REFRESHD_DATABASE_URL: `sqlite:${join(dir, 'data', 'refreshd.db')}` };
+      const server = await startProcess(dir, env, port);
+      const healthy = spawnSync(process.execPath, ['dist/src/healthcheck.js'], { env: { ...process.env, PORT: String(port) } });
+      assert.equal(healthy.status, 0);
+      assert.equal(await server.stop(), 0);
+      const down = spawnSync(process.execPath, ['dist/src/healthcheck.js'], { env: { ...process.env, PORT: String(port) } });
+      assert.equal(down.status, 1);
+      assert.ok(existsSync(join(dir, 'data', 'refreshd.db')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the compose file runs several instances on PostgreSQL and Redis behind a load balancer', () => {
+    const compose = readFileSync('compose.yaml', 'utf8');
+    assert.match(compose, /REFRESHD_DATABASE_URL: postgres:\/\//);
+    assert.match(compose, /replicas: [2-9]/);
+    assert.match(compose, /image: redis/);
+    assert.ok(existsSync('deploy/nginx.conf'));
+  });
+
+  test('docs/configuration.md is generated from the schemas and up to date', () => {
+    assert.equal(readFileSync('docs/configuration.md', 'utf8'), renderConfigReference(), 'run: node dist/src/cli.js config reference > docs/configuration.md');
+  });
+});
