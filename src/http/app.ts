@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { Refreshd } from '../service/refreshd.js';
 import { healthPlugin } from './health-plugin.js';
+import { envelope } from './management-errors.js';
+import { MANAGEMENT_PREFIX, managementPlugin } from './management-plugin.js';
 import { oauthPlugin } from './oauth-plugin.js';
 import { wellKnownPlugin } from './well-known-plugin.js';
 
@@ -26,6 +28,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    // Management API user ids may be 300 characters, more once percent-encoded; the route schemas bound them.
+    routerOptions: { maxParamLength: 2048 },
+    // A path the router cannot decode (bad percent-encoding) or an over-long parameter: 400, in the Management
+    // API's envelope under /api/v2, instead of Fastify's own body.
+    frameworkErrors: (_err, req, reply: FastifyReply) => {
+      if (req.url.startsWith(`${MANAGEMENT_PREFIX}/`)) {
+        reply.code(400).send(envelope(400, 'invalid_uri', 'Invalid request URI: it cannot be decoded.'));
+      } else {
+        reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: 'Bad Request' });
+      }
+    },
   }) as unknown as FastifyInstance;
 
   app.addHook('onSend', async (req, reply) => {
@@ -42,6 +55,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(oauthPlugin, { refreshd });
   await app.register(wellKnownPlugin, { refreshd });
+  await app.register(managementPlugin, { refreshd, prefix: MANAGEMENT_PREFIX });
   await app.register(healthPlugin, { store: refreshd.store });
   return app;
 }

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { ManualClock } from '../../src/core/clock.js';
 import type { SecurityEvent } from '../../src/core/events.js';
@@ -22,22 +23,47 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** A port that was free a moment ago: listen on 0, read the port, close. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const port = (probe.address() as AddressInfo).port;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface StartServerOptions {
+  config?: Record<string, unknown>;
+  clock?: ManualClock;
+  /**
+   * Make the issuer the server's real address, http://127.0.0.1:PORT/, so the Management API audience is
+   * https://127.0.0.1:PORT/api/v2/, which is what the auth0 SDK derives from `domain: '127.0.0.1:PORT'`.
+   * Without it the issuer is a placeholder host and the server listens on any free port.
+   */
+  realIssuer?: boolean;
+}
+
 /**
  * A real server on a loopback port over a fresh database of `kind`, with a manual clock and the fixture
  * configuration applied. Tests talk to it over HTTP with fetch.
  */
-export async function startServer(kind: StoreDialect, options: { config?: Record<string, unknown>; clock?: ManualClock } = {}): Promise<TestServer> {
+export async function startServer(kind: StoreDialect, options: StartServerOptions = {}): Promise<TestServer> {
   const db = await createTestDatabase(kind);
   const store = db.open();
   await store.migrate();
   const clock = options.clock ?? new ManualClock(Date.now());
   const events: SecurityEvent[] = [];
-  // The issuer must name the port, which is known only after listen: use a fixed placeholder host instead.
-  const issuer = 'http://refreshd.test/';
+  // The issuer names the port, known only after listening: either pick a free port first, or use a placeholder.
+  const port = options.realIssuer ? await freePort() : 0;
+  const issuer = options.realIssuer ? `http://127.0.0.1:${port}/` : 'http://refreshd.test/';
   const refreshd = await Refreshd.create({ store, issuer, clock, cacheTtlMs: 60_000, events: { emit: (e) => events.push(e) } });
-  await refreshd.applyConfig(normalizeConfig(options.config ?? fixtureConfig(), managementAudienceFor(issuer)));
+  const managementAudience = managementAudienceFor(issuer);
+  await refreshd.applyConfig(normalizeConfig(options.config ?? fixtureConfig(managementAudience), managementAudience));
   const app = await buildApp({ refreshd, logger: false });
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = await app.listen({ port, host: '127.0.0.1' });
   return {
     kind,
     baseUrl: address,
