@@ -54,6 +54,8 @@ export class CheckpointCodec {
   decode(cursor: string, binding: CheckpointBinding): PagePosition {
     if (cursor.length > MAX_ENCODED_LEN || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalidCheckpoint();
     const raw = Buffer.from(cursor, 'base64url');
+    // One spelling per cursor: unused trailing bits must be zero, as the encoder leaves them.
+    if (raw.toString('base64url') !== cursor) throw invalidCheckpoint();
     if (raw.length < HEADER_LEN + TAG_LEN || raw[0] !== VERSION) throw invalidCheckpoint();
     const body = raw.subarray(0, raw.length - TAG_LEN);
     if (body.length !== HEADER_LEN + (body[11] ?? 0)) throw invalidCheckpoint();

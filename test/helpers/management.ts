@@ -1,6 +1,7 @@
 import { ManagementClient } from 'auth0';
-import { MGMT_CLIENT, secretOf } from './fixtures.js';
+import { API, MGMT_CLIENT, secretOf } from './fixtures.js';
 import { post, type HttpResult, type TestServer } from './server.js';
+import { exchange, familyIdOf, refresh, verifyAccessToken } from './tokens.js';
 
 /** A Management API access token for the fixture `mgmt` client, by client credentials over HTTP. */
 export async function managementToken(server: TestServer, scope?: string): Promise<string> {
@@ -62,4 +63,40 @@ export function sdkWithClientCredentials(server: TestServer, clientId = MGMT_CLI
 /** The official SDK with a static token. */
 export function sdkWithToken(server: TestServer, token: string): ManagementClient {
   return new ManagementClient({ domain: domainOf(server), token, fetch: httpFetch, maxRetries: 0, timeoutInSeconds: 10 });
+}
+
+export interface IssuedToken {
+  refreshToken: string;
+  /** The Management API id (the family id). */
+  id: string;
+  sessionId: string;
+  accessToken: string;
+}
+
+/** Issues a refresh token by token exchange and returns it with its Management API id and session id. */
+export async function issueToken(server: TestServer, opts: Parameters<typeof exchange>[1] = {}): Promise<IssuedToken> {
+  const r = await exchange(server, opts);
+  if (r.status !== 200 || !r.body.refresh_token) throw new Error(`issuance failed: ${r.status} ${r.text}`);
+  const claims = await verifyAccessToken(server, r.body.access_token, opts.audience ?? API);
+  return { refreshToken: r.body.refresh_token, id: familyIdOf(r.body.refresh_token), sessionId: claims.sid as string, accessToken: r.body.access_token };
+}
+
+/** Whether a refresh token still works at /oauth/token (for a rotating client this rotates it: use it last). */
+export async function refreshWorks(server: TestServer, token: string, clientId = 'backend'): Promise<boolean> {
+  const r = await refresh(server, token, { clientId });
+  if (r.status !== 200 && r.status !== 403) throw new Error(`unexpected refresh answer ${r.status} ${r.text}`);
+  return r.status === 200;
+}
+
+let userCounter = 0;
+/** A user id no other test uses, with the `|` Auth0 ids have (so URL encoding is exercised). */
+export function freshUser(prefix = 'user'): string {
+  userCounter++;
+  return `auth0|${prefix}-${process.pid}-${userCounter}`;
+}
+
+/** Auth0's error envelope, exactly. */
+export function envelopeOf(statusCode: number, errorCode: string, message: string): Record<string, unknown> {
+  const reasons: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large', 503: 'Service Unavailable' };
+  return { statusCode, error: reasons[statusCode], message, errorCode };
 }
