@@ -65,7 +65,8 @@ export function managementErrorHandler(err: FastifyError | Error, req: FastifyRe
 
   if (err instanceof UnauthorizedError) {
     req.log.info({ reason: err.reason }, 'management API token refused');
-    reply.header('www-authenticate', 'Bearer realm="refreshd", error="invalid_token"');
+    // RFC 6750 §3.1: a request with no credentials gets the challenge without an error code.
+    reply.header('www-authenticate', err.reason === 'missing' ? 'Bearer realm="refreshd"' : 'Bearer realm="refreshd", error="invalid_token"');
   } else if (err instanceof InsufficientScopeError) {
     reply.header('www-authenticate', `Bearer realm="refreshd", error="insufficient_scope", scope="${err.required.join(' ')}"`);
   }
