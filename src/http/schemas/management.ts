@@ -31,8 +31,16 @@ export const Metadata = Type.Record(Type.String({ pattern: METADATA_KEY_PATTERN 
   description: 'An object with string values (max 255 chars). Maximum of 25 metadata properties allowed.',
 });
 
-const UserId = Type.String({ minLength: 1, maxLength: 300, description: 'ID of the user.' });
-const ObjectId = (description: string) => Type.String({ minLength: 1, maxLength: 64, description });
+/**
+ * Identifiers are stored and compared as text; control characters (NUL above all, which PostgreSQL cannot store
+ * in text) are refused at the edge, as a 400, instead of failing in the database.
+ */
+const NO_CONTROL_CHARS = '^[^\\u0000-\\u001f\\u007f]*$';
+const Text = (minLength: number, maxLength: number, description?: string) =>
+  Type.String({ minLength, maxLength, pattern: NO_CONTROL_CHARS, ...(description ? { description } : {}) });
+
+const UserId = Text(1, 300, 'ID of the user.');
+const ObjectId = (description: string) => Text(1, 64, description);
 
 export const IdParams = (description: string) => Type.Object({ id: ObjectId(description) });
 export const UserParams = Type.Object({ user_id: UserId });
@@ -87,7 +95,7 @@ export const RefreshTokenListItem = Type.Partial(RefreshToken, { title: 'Refresh
 
 export const ListRefreshTokensQuery = Type.Object({
   user_id: UserId,
-  client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Only tokens of this client (only valid with user_id)' })),
+  client_id: Type.Optional(Text(1, 64, 'Only tokens of this client (only valid with user_id)')),
   from: Type.Optional(From),
   take: Type.Optional(Take),
   fields: Type.Optional(
@@ -123,10 +131,10 @@ export const UpdateRefreshTokenBody = Type.Object(
 
 export const RevokeRefreshTokensBody = Type.Object(
   {
-    ids: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 30 }), { minItems: 1, maxItems: 100, description: 'Refresh token IDs; limited to 100 at a time.' })),
-    user_id: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: 'Every refresh token of this user' })),
-    client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Narrows user_id to one client; must be paired with user_id' })),
-    audience: Type.Optional(Type.String({ minLength: 1, maxLength: 600, description: 'Narrows user_id + client_id to one API; must be used with both' })),
+    ids: Type.Optional(Type.Array(Text(1, 30), { minItems: 1, maxItems: 100, description: 'Refresh token IDs; limited to 100 at a time.' })),
+    user_id: Type.Optional(Text(1, 300, 'Every refresh token of this user')),
+    client_id: Type.Optional(Text(1, 64, 'Narrows user_id to one client; must be paired with user_id')),
+    audience: Type.Optional(Text(1, 600, 'Narrows user_id + client_id to one API; must be used with both')),
   },
   {
     additionalProperties: false,
@@ -190,7 +198,7 @@ export const UpdateSessionBody = Type.Object(
 
 export const RevokeAccessBody = Type.Object(
   {
-    session_id: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'Only this session (and its refresh tokens); otherwise every session of the user' })),
+    session_id: Type.Optional(Text(1, 50, 'Only this session (and its refresh tokens); otherwise every session of the user')),
     preserve_refresh_tokens: Type.Optional(Type.Boolean({ default: false, description: 'Whether to preserve the refresh tokens associated with the session(s).' })),
   },
   { additionalProperties: false, title: 'RevokeUserAccessRequestContent' },
