@@ -38,6 +38,8 @@ interface ManagementRouteConfig {
   scopes?: readonly string[];
   scopeMode?: 'any' | 'all';
   public?: boolean;
+  /** Every body field is optional, so no body at all means {} (documented as an optional requestBody). */
+  bodyOptional?: boolean;
 }
 
 declare module 'fastify' {
@@ -93,7 +95,7 @@ export async function managementPlugin(root: FastifyInstance, opts: { refreshd: 
   const documented: DocumentedRoute[] = [];
   app.addHook('onRoute', (route) => {
     const config = (route.config ?? {}) as ManagementRouteConfig;
-    const doc = config.public ? null : documentedRoute(route, config.scopes ?? [], config.scopeMode ?? 'any', route.url.endsWith('/revoke-access') === false);
+    const doc = config.public ? null : documentedRoute(route, config.scopes ?? [], config.scopeMode ?? 'any', config.bodyOptional !== true);
     if (doc) documented.push(doc);
   });
 
@@ -369,8 +371,7 @@ export async function managementPlugin(root: FastifyInstance, opts: { refreshd: 
   app.post(
     '/users/:user_id/revoke-access',
     {
-      config: scoped(['delete:sessions', 'delete:refresh_tokens'], 'all'),
-      // The body is optional (every field is): a bodiless POST means {}.
+      config: { ...scoped(['delete:sessions', 'delete:refresh_tokens'], 'all'), bodyOptional: true },
       preValidation: async (req) => {
         if (req.body === undefined || req.body === null) (req as { body: unknown }).body = {};
       },
