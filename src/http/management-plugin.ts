@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CheckpointCodec } from '../management/checkpoint.js';
 import type { Caller, ManagementDeps } from '../management/deps.js';
-import { ManagementAuth, requireScopes } from '../management/management-auth.js';
+import { ManagementAuth, requireScopes, type ManagementPrincipal } from '../management/management-auth.js';
 import * as refreshTokens from '../management/refresh-tokens.js';
 import * as sessions from '../management/sessions.js';
 import type { Refreshd } from '../service/refreshd.js';
@@ -100,15 +100,27 @@ export async function managementPlugin(root: FastifyInstance, opts: { refreshd: 
   });
 
   app.decorateRequest('managementCaller', null);
-  app.addHook('onRequest', async (req) => {
-    if (req.is404) return;
-    const config = req.routeOptions.config as ManagementRouteConfig;
-    if (config.public) return;
-    const principal = await auth.authenticate(req.headers.authorization);
+  const admit = (req: FastifyRequest, config: ManagementRouteConfig, principal: ManagementPrincipal): void => {
     // Routes without scopes would be open to any token: refuse rather than guess.
     if (!config.scopes || config.scopes.length === 0) throw new Error(`route ${req.routeOptions.url} declares no scopes`);
     requireScopes(principal, config.scopes, config.scopeMode ?? 'any');
     req.managementCaller = { clientId: principal.clientId, ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null };
+  };
+  // Callback style, so that a cached token (nearly every request) is admitted without a promise round trip.
+  app.addHook('onRequest', (req, _reply, done) => {
+    const config = req.routeOptions.config as ManagementRouteConfig;
+    if (req.is404 || config.public) return done();
+    let resolved: ManagementPrincipal | Promise<ManagementPrincipal>;
+    try {
+      resolved = auth.resolve(req.headers.authorization);
+      if (!(resolved instanceof Promise)) {
+        admit(req, config, resolved);
+        return done();
+      }
+    } catch (err) {
+      return done(err as Error);
+    }
+    resolved.then((principal) => admit(req, config, principal)).then(() => done(), (err: Error) => done(err));
   });
 
   const tokenTags = ['refresh-tokens'];

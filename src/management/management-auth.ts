@@ -57,8 +57,16 @@ export class ManagementAuth {
     };
   }
 
-  /** The principal of an `Authorization` header; throws 401 UnauthorizedError when it does not hold. */
+  /** The principal of an `Authorization` header; rejects with 401 UnauthorizedError when it does not hold. */
   async authenticate(authorization: string | undefined): Promise<ManagementPrincipal> {
+    return this.resolve(authorization);
+  }
+
+  /**
+   * Like authenticate, but answers synchronously when the token is already verified and cached (the hot path:
+   * no promise, no microtask), and throws synchronously for a missing or malformed header.
+   */
+  resolve(authorization: string | undefined): ManagementPrincipal | Promise<ManagementPrincipal> {
     if (authorization === undefined || authorization === '') throw unauthorized('missing');
     if (authorization.length > MAX_TOKEN_LENGTH + 16) throw unauthorized('malformed');
     const match = BEARER.exec(authorization);
@@ -69,12 +77,13 @@ export class ManagementAuth {
     const hit = this.#cache.get(key);
     if (hit) {
       if (now < hit.validUntil) return hit.principal;
-      this.#cache.delete(key);
       // Re-verify: an expired token now fails with the precise reason.
+      this.#cache.delete(key);
     }
-    const principal = await this.#verify(token, now);
-    this.#remember(key, principal, now);
-    return principal;
+    return this.#verify(token, now).then((principal) => {
+      this.#remember(key, principal, now);
+      return principal;
+    });
   }
 
   async #verify(token: string, now: number): Promise<ManagementPrincipal> {

@@ -9,7 +9,12 @@ import { METADATA_KEY_PATTERN, METADATA_MAX_KEYS, METADATA_MAX_VALUE_LENGTH } fr
  */
 
 const DateTime = (description: string) => Type.String({ format: 'date-time', description });
-const NullableDateTime = (description: string) => Type.Union([DateTime(description), Type.Null()], { description });
+/**
+ * `type: [string, null]` rather than anyOf: the same JSON Schema 2020-12 meaning, but fast-json-stringify
+ * serializes a type list directly, where anyOf makes it validate every value to pick a branch (hot path).
+ */
+const NullableString = (options: { description?: string; format?: string } = {}) => Type.Unsafe<string | null>({ type: ['string', 'null'], ...options });
+const NullableDateTime = (description: string) => NullableString({ format: 'date-time', description });
 
 // ——— shared pieces ———
 
@@ -77,7 +82,7 @@ export const RefreshToken = Type.Object(
     expires_at: NullableDateTime('When the refresh token expires; null if it never does'),
     device: RefreshTokenDevice,
     client_id: Type.String({ description: 'ID of the client application granted with this refresh token' }),
-    session_id: Type.Union([Type.String(), Type.Null()], { description: 'ID of the authenticated session used to obtain this refresh-token' }),
+    session_id: NullableString({ description: 'ID of the authenticated session used to obtain this refresh-token' }),
     rotating: Type.Boolean({ description: 'True if the token is a rotating refresh token' }),
     resource_servers: Type.Array(RefreshTokenResourceServer, {
       description: 'A list of the resource server IDs associated to this refresh-token and their granted scopes',
@@ -148,10 +153,10 @@ export const RevokeRefreshTokensBody = Type.Object(
 
 export const SessionDevice = Type.Object({
   initial_user_agent: Type.String({ description: 'First user agent of the device from which this user logged in' }),
-  initial_ip: Type.Union([Type.String(), Type.Null()], { description: 'First IP address associated with this session' }),
+  initial_ip: NullableString({ description: 'First IP address associated with this session' }),
   initial_asn: Type.String({ description: 'First autonomous system number (not tracked: always empty)' }),
   last_user_agent: Type.String({ description: 'Last user agent of the device from which this user logged in' }),
-  last_ip: Type.Union([Type.String(), Type.Null()], { description: 'Last IP address from which this user logged in' }),
+  last_ip: NullableString({ description: 'Last IP address from which this user logged in' }),
   last_asn: Type.String({ description: 'Last autonomous system number (not tracked: always empty)' }),
 });
 
