@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { Metrics } from '../ops/metrics.js';
 import type { Refreshd } from '../service/refreshd.js';
 import { metricsPlugin } from './metrics-plugin.js';
 import { healthPlugin } from './health-plugin.js';
+import { envelope } from './management-errors.js';
+import { MANAGEMENT_PREFIX, managementPlugin } from './management-plugin.js';
 import { oauthPlugin } from './oauth-plugin.js';
 import { wellKnownPlugin } from './well-known-plugin.js';
 
@@ -30,6 +32,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    // Management API user ids may be 300 characters, more once percent-encoded; the route schemas bound them.
+    routerOptions: { maxParamLength: 2048 },
+    // A path the router cannot decode (bad percent-encoding) or an over-long parameter: 400, in the Management
+    // API's envelope under /api/v2, instead of Fastify's own body.
+    frameworkErrors: (_err, req, reply: FastifyReply) => {
+      if (req.url.startsWith(`${MANAGEMENT_PREFIX}/`)) {
+        reply.code(400).send(envelope(400, 'invalid_uri', 'Invalid request URI: it cannot be decoded.'));
+      } else {
+        reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: 'Bad Request' });
+      }
+    },
   }) as unknown as FastifyInstance;
 
   app.addHook('onSend', async (req, reply) => {
@@ -47,6 +60,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   if (options.metrics) await app.register(metricsPlugin, { metrics: options.metrics });
   await app.register(oauthPlugin, { refreshd });
   await app.register(wellKnownPlugin, { refreshd });
+  await app.register(managementPlugin, { refreshd, prefix: MANAGEMENT_PREFIX });
   await app.register(healthPlugin, { store: refreshd.store });
   return app;
 }

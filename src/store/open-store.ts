@@ -26,6 +26,26 @@ export function sqlitePath(url: string): string {
   return rest === ':memory:' ? rest : resolve(rest);
 }
 
+/**
+ * Kysely's SQLite driver calls prepare() for every query, and better-sqlite3 then runs SQLite's compiler each
+ * time: on a primary-key read that is most of the cost. Statements are reusable (the connection is single and
+ * synchronous, and Kysely never streams here), so they are kept by SQL text; the set of distinct texts is small
+ * and bounded by the code, with a cap in case some caller builds SQL dynamically.
+ */
+function cacheStatements(database: BetterSqlite3.Database, max = 1000): void {
+  const prepare = database.prepare.bind(database);
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  database.prepare = ((source: string) => {
+    let statement = cache.get(source);
+    if (!statement) {
+      statement = prepare(source);
+      if (cache.size >= max) cache.clear();
+      cache.set(source, statement);
+    }
+    return statement;
+  }) as typeof database.prepare;
+}
+
 /** Opens the store named by a database URL: `sqlite:<path>` (or `sqlite::memory:`) or `postgres://…`. */
 export function openStore(url: string = DEFAULT_DATABASE_URL, options: OpenStoreOptions = {}): Store {
   if (url.startsWith('sqlite:')) {
@@ -36,6 +56,7 @@ export function openStore(url: string = DEFAULT_DATABASE_URL, options: OpenStore
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
     database.pragma('busy_timeout = 5000');
+    cacheStatements(database);
     return new SqlStore(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), 'sqlite');
   }
   if (/^postgres(ql)?:\/\//.test(url)) {

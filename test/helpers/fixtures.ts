@@ -1,4 +1,4 @@
-import { TOKEN_EXCHANGE_GRANT } from '../../src/core/types.js';
+import { MANAGEMENT_SCOPES, TOKEN_EXCHANGE_GRANT } from '../../src/core/types.js';
 
 export const API = 'https://api.example.com';
 export const ES_API = 'https://es.example.com';
@@ -11,8 +11,14 @@ export const secretOf = (clientId: string) => `${clientId}-secret-0123456789abcd
 const userGrants = [TOKEN_EXCHANGE_GRANT, 'refresh_token'];
 const expiring = { expiration_type: 'expiring', token_lifetime: 86_400, idle_token_lifetime: 3_600 } as const;
 
-/** The configuration file the behaviour suites run against, in Auth0's field names. */
-export function fixtureConfig(): Record<string, unknown> {
+/** The Management API client: client credentials with every Management API scope (narrowed per request). */
+export const MGMT_CLIENT = 'mgmt';
+
+/**
+ * The configuration file the behaviour suites run against, in Auth0's field names. With `managementAudience`,
+ * the `mgmt` client is granted every Management API scope on it.
+ */
+export function fixtureConfig(managementAudience?: string): Record<string, unknown> {
   return {
     resource_servers: [
       { identifier: API, scopes: [{ value: 'read:data' }, { value: 'write:data' }], allow_offline_access: true, token_lifetime: 3600 },
@@ -75,7 +81,15 @@ export function fixtureConfig(): Record<string, unknown> {
         client_secret: secretOf('m2m'),
         grant_types: ['client_credentials'],
       },
+      {
+        client_id: MGMT_CLIENT,
+        client_secret: secretOf(MGMT_CLIENT),
+        grant_types: ['client_credentials'],
+      },
     ],
-    client_grants: [{ client_id: 'm2m', audience: API, scope: ['read:data', 'write:data'] }],
+    client_grants: [
+      { client_id: 'm2m', audience: API, scope: ['read:data', 'write:data'] },
+      ...(managementAudience ? [{ client_id: MGMT_CLIENT, audience: managementAudience, scope: [...MANAGEMENT_SCOPES] }] : []),
+    ],
   };
 }

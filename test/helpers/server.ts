@@ -11,6 +11,7 @@ import { Metrics } from '../../src/ops/metrics.js';
 import type { Store, StoreDialect } from '../../src/ports/store.js';
 import { Refreshd } from '../../src/service/refreshd.js';
 import { fixtureConfig } from './fixtures.js';
+import { freePort } from './process.js';
 import { createTestDatabase, type TestDatabase } from './stores.js';
 
 export interface TestServer {
@@ -29,14 +30,26 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface StartServerOptions {
+  config?: Record<string, unknown>;
+  clock?: ManualClock;
+  /**
+   * Make the issuer the server's real address, http://127.0.0.1:PORT/, so the Management API audience is
+   * https://127.0.0.1:PORT/api/v2/, which is what the auth0 SDK derives from `domain: '127.0.0.1:PORT'`.
+   * Without it the issuer is a placeholder host and the server listens on any free port.
+   */
+  realIssuer?: boolean;
+  /** Count requests and outcomes in a Metrics registry and serve /metrics. */
+  metrics?: boolean;
+  /** Store security events in the database through an EventRecorder. */
+  recordEvents?: boolean;
+}
+
 /**
  * A real server on a loopback port over a fresh database of `kind`, with a manual clock and the fixture
  * configuration applied. Tests talk to it over HTTP with fetch.
  */
-export async function startServer(
-  kind: StoreDialect,
-  options: { config?: Record<string, unknown>; clock?: ManualClock; metrics?: boolean; recordEvents?: boolean } = {},
-): Promise<TestServer> {
+export async function startServer(kind: StoreDialect, options: StartServerOptions = {}): Promise<TestServer> {
   const db = await createTestDatabase(kind);
   const store = db.open();
   await store.migrate();
@@ -46,12 +59,14 @@ export async function startServer(
   if (metrics) store.observeQueries((op, s, ok) => metrics.observeQuery(op, s, ok));
   const recorder = options.recordEvents ? new EventRecorder(store, { logger: silentLogger }) : null;
   const sink = fanOut([{ emit: (e) => events.push(e) }, ...(metrics ? [metrics] : []), ...(recorder ? [recorder] : [])]);
-  // The issuer must name the port, which is known only after listen: use a fixed placeholder host instead.
-  const issuer = 'http://refreshd.test/';
+  // The issuer names the port, known only after listening: either pick a free port first, or use a placeholder.
+  const port = options.realIssuer ? await freePort() : 0;
+  const issuer = options.realIssuer ? `http://127.0.0.1:${port}/` : 'http://refreshd.test/';
   const refreshd = await Refreshd.create({ store, issuer, clock, cacheTtlMs: 60_000, events: sink });
-  await refreshd.applyConfig(normalizeConfig(options.config ?? fixtureConfig(), managementAudienceFor(issuer)));
+  const managementAudience = managementAudienceFor(issuer);
+  await refreshd.applyConfig(normalizeConfig(options.config ?? fixtureConfig(managementAudience), managementAudience));
   const app = await buildApp({ refreshd, logger: false, metrics });
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = await app.listen({ port, host: '127.0.0.1' });
   return {
     kind,
     baseUrl: address,

@@ -1,7 +1,7 @@
-import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { Metadata, TokenFamily } from '../../core/types.js';
 import type { FamilyExchange, FamilyFilter, PageRequest } from '../../ports/store.js';
-import type { Database } from './database.js';
+import type { Database, TokenFamiliesTable } from './database.js';
 import { familyFromRow, familyToRow, metadataToText } from './mappers.js';
 
 type FamilyEb = ExpressionBuilder<Database, 'token_families'>;
@@ -93,8 +93,18 @@ export async function exchangeFamily(db: Kysely<Database>, x: FamilyExchange): P
   return row ? familyFromRow(row) : null;
 }
 
+// The Management API's hot path (GET /refresh-tokens/{id}) and every refresh miss read one family by id: the
+// statement is built and compiled once per Kysely instance instead of on every call.
+const findFamilySql = new WeakMap<Kysely<Database>, string>();
+
 export async function findFamily(db: Kysely<Database>, id: string): Promise<TokenFamily | null> {
-  const row = await db.selectFrom('token_families').selectAll().where('id', '=', id).executeTakeFirst();
+  let text = findFamilySql.get(db);
+  if (text === undefined) {
+    text = db.selectFrom('token_families').selectAll().where('id', '=', '').compile().sql;
+    findFamilySql.set(db, text);
+  }
+  const { rows } = await db.executeQuery<Selectable<TokenFamiliesTable>>(CompiledQuery.raw(text, [id]));
+  const row = rows[0];
   return row ? familyFromRow(row) : null;
 }
 
