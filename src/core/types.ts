@@ -151,6 +151,7 @@ export const MANAGEMENT_SCOPES = [
   'read:sessions',
   'update:sessions',
   'delete:sessions',
+  'read:logs',
 ] as const;
 
 /** OpenID Connect scopes a user token may always carry, whatever the API defines. */

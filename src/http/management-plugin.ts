@@ -9,6 +9,7 @@ import { envelope, managementErrorHandler } from './management-errors.js';
 import type { ManagementRouteConfig } from './management-route-config.js';
 import { managementValidatorCompiler } from './management-validator.js';
 import { buildOpenApi, documentedRoute, type DocumentedRoute } from './openapi.js';
+import { registerLogRoutes } from './log-routes.js';
 import { registerRefreshTokenRoutes } from './refresh-token-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
 
@@ -78,6 +79,7 @@ export async function managementPlugin(root: FastifyInstance, opts: { refreshd: 
 
   registerRefreshTokenRoutes(app, deps);
   registerSessionRoutes(app, deps);
+  registerLogRoutes(app, deps);
 
   // ——— the contract itself ———
 

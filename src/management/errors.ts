@@ -32,6 +32,10 @@ export function sessionNotFound(): ManagementError {
   return new ManagementError(404, 'inexistent_session', 'The session does not exist.');
 }
 
+export function logNotFound(): ManagementError {
+  return new ManagementError(404, 'inexistent_log', 'The log does not exist.');
+}
+
 /** Why a bearer token was refused; the reason is for logs, the message is what Auth0 would say. */
 export type UnauthorizedReason = 'missing' | 'malformed' | 'expired' | 'not_yet_valid' | 'bad_signature' | 'invalid_claims' | 'unknown_key';
 

@@ -36,7 +36,7 @@ describe('a newcomer\'s first start with nothing configured (embedded SQLite)', 
 
     const token = await managementToken(server.baseUrl, clientId, clientSecret, audience);
     assert.equal(token.status, 200);
-    assert.equal(token.body.scope, 'read:refresh_tokens update:refresh_tokens delete:refresh_tokens read:sessions update:sessions delete:sessions');
+    assert.equal(token.body.scope, 'read:refresh_tokens update:refresh_tokens delete:refresh_tokens read:sessions update:sessions delete:sessions read:logs');
     const discovery = (await (await fetch(`${server.baseUrl}/.well-known/openid-configuration`)).json()) as Record<string, string>;
     assert.equal(discovery.issuer, `http://127.0.0.1:${port}/`);
     assert.equal(discovery.token_endpoint, `http://127.0.0.1:${port}/oauth/token`);

@@ -1,8 +1,16 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { after } from 'node:test';
 
 export const CLI = resolve('dist/src/cli.js');
+
+// Every server a test file starts is killed when the file's tests end, even after a failed assertion, so a
+// failing test can never leave a process behind (or keep the test runner waiting on it).
+const children = new Set<ChildProcess>();
+after(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
 
 /** A port that was free a moment ago (the OS picks it), for servers whose issuer must name their port. */
 export function freePort(): Promise<number> {
@@ -29,6 +37,8 @@ export async function startProcess(cwd: string, env: Record<string, string>, por
   let out = '';
   let err = '';
   const child = spawn(process.execPath, [CLI, 'serve'], { cwd, env: { ...process.env, PORT: String(port), LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
