@@ -2,6 +2,8 @@ import { pino, type Logger as PinoLogger } from 'pino';
 import { loadEnv, managementAudienceFor, type EnvConfig } from './config/env.js';
 import { EMPTY_CONFIG, loadConfigFile } from './config/load-config.js';
 import { buildApp } from './http/app.js';
+import { OAUTH_RATE_LIMIT_RULES } from './http/oauth-plugin.js';
+import { RateLimiter } from './ratelimit/rate-limiter.js';
 import { bootstrapBanner, bootstrapManagementClient } from './service/bootstrap.js';
 import { Refreshd } from './service/refreshd.js';
 import { openStore, redactUrl } from './store/open-store.js';
@@ -36,16 +38,36 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
   const creds = await bootstrapManagementClient(refreshd);
   if (creds) process.stdout.write(bootstrapBanner(creds, env.issuer) + '\n');
 
-  const app = await buildApp({ refreshd, logger, trustProxy: env.trustProxy });
+  const limits = env.rateLimit;
+  const rateLimiter = new RateLimiter({
+    rules: [
+      { name: OAUTH_RATE_LIMIT_RULES.perIp, points: limits.perIp, windowSeconds: limits.windowSeconds },
+      { name: OAUTH_RATE_LIMIT_RULES.perClient, points: limits.perClient, windowSeconds: limits.windowSeconds },
+    ],
+    redisUrl: limits.redisUrl,
+    keyPrefix: limits.keyPrefix,
+    logger,
+  });
+  await rateLimiter.ready();
+  const app = await buildApp({ refreshd, logger, trustProxy: env.trustProxy, rateLimiter });
   const address = await app.listen({ port: env.port, host: env.host });
-  logger.info({ address, issuer: env.issuer, database: redactUrl(env.databaseUrl), store: store.dialect }, 'refreshd listening');
+  logger.info(
+    {
+      address,
+      issuer: env.issuer,
+      database: redactUrl(env.databaseUrl),
+      store: store.dialect,
+      rateLimit: { perClient: limits.perClient, perIp: limits.perIp, windowSeconds: limits.windowSeconds, shared: limits.redisUrl !== null },
+    },
+    'refreshd listening',
+  );
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
       // Fastify stops accepting, lets in-flight requests finish and closes idle keep-alive sockets.
       await app.close();
-      await store.close();
+      await Promise.all([store.close(), rateLimiter.close()]);
       logger.info({}, 'refreshd stopped');
     })());
   if (options.handleSignals !== false) {

@@ -9,6 +9,46 @@ export interface EnvConfig {
   configPath: string | null;
   logLevel: string;
   trustProxy: boolean;
+  rateLimit: RateLimitEnv;
+}
+
+/** Limits on /oauth/token and /oauth/revoke; 0 points turns a limit off. */
+export interface RateLimitEnv {
+  perClient: number;
+  perIp: number;
+  windowSeconds: number;
+  /** Shared counters across instances; null counts in memory per instance. */
+  redisUrl: string | null;
+  keyPrefix: string;
+}
+
+/**
+ * Defaults: 10,000 requests per second per client and per IP, Auth0's largest published Authentication API tier.
+ * Generous on purpose: behind a load balancer without REFRESHD_TRUST_PROXY every request has the balancer's IP,
+ * and one backend client may refresh for all of its users. Operators tighten them to their fleet.
+ */
+export const RATE_LIMIT_DEFAULTS = { perClient: 10_000, perIp: 10_000, windowSeconds: 1 } as const;
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new ConfigError(`${name}: expected a whole number ${min}-${max}, got "${text}"`);
+  return Number(text);
+}
+
+function loadRateLimit(env: NodeJS.ProcessEnv): RateLimitEnv {
+  const mode = env.REFRESHD_RATE_LIMIT ?? 'on';
+  if (mode !== 'on' && mode !== 'off') throw new ConfigError('REFRESHD_RATE_LIMIT: expected on or off');
+  const redisUrl = env.REFRESHD_REDIS_URL || null;
+  if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REFRESHD_REDIS_URL: expected a redis:// or rediss:// URL');
+  const off = mode === 'off';
+  return {
+    perClient: off ? 0 : wholeNumber(env, 'REFRESHD_RATE_LIMIT_PER_CLIENT', RATE_LIMIT_DEFAULTS.perClient, 0, 1e9),
+    perIp: off ? 0 : wholeNumber(env, 'REFRESHD_RATE_LIMIT_PER_IP', RATE_LIMIT_DEFAULTS.perIp, 0, 1e9),
+    windowSeconds: wholeNumber(env, 'REFRESHD_RATE_LIMIT_WINDOW', RATE_LIMIT_DEFAULTS.windowSeconds, 1, 86_400),
+    redisUrl,
+    keyPrefix: env.REFRESHD_RATE_LIMIT_PREFIX || 'refreshd:rl',
+  };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -46,6 +86,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     configPath: env.REFRESHD_CONFIG || null,
     logLevel,
     trustProxy: trust === 'true',
+    rateLimit: loadRateLimit(env),
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 import type { Refreshd } from '../service/refreshd.js';
 import { healthPlugin } from './health-plugin.js';
 import { oauthPlugin } from './oauth-plugin.js';
@@ -10,6 +11,8 @@ export interface BuildAppOptions {
   /** A pino instance, or pino options, or false for no logging (tests). */
   logger?: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'];
   trustProxy?: boolean;
+  /** Limits for the OAuth endpoints (see config/env.ts for the defaults the server uses); none when absent. */
+  rateLimiter?: RateLimiter | null;
 }
 
 /** The HTTP server: thin plugins over the library, one per API surface. */
@@ -40,7 +43,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     reply.code(status).send({ statusCode: status, error: status === 500 ? 'Internal Server Error' : 'Bad Request', message: status === 500 ? 'Internal Server Error' : 'Bad Request' });
   });
 
-  await app.register(oauthPlugin, { refreshd });
+  await app.register(oauthPlugin, { refreshd, rateLimiter: options.rateLimiter ?? null });
   await app.register(wellKnownPlugin, { refreshd });
   await app.register(healthPlugin, { store: refreshd.store });
   return app;

@@ -4,6 +4,12 @@ import { resolve } from 'node:path';
 
 export const CLI = resolve('dist/src/cli.js');
 
+// Every server this test process started: killed on exit whatever happens, so a failed test leaves nothing behind.
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
 /** A port that was free a moment ago (the OS picks it), for servers whose issuer must name their port. */
 export function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
@@ -29,9 +35,12 @@ export async function startProcess(cwd: string, env: Record<string, string>, por
   let out = '';
   let err = '';
   const child = spawn(process.execPath, [CLI, 'serve'], { cwd, env: { ...process.env, PORT: String(port), LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+  exited.catch(() => {});
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   for (;;) {
@@ -53,8 +62,14 @@ export async function startProcess(cwd: string, env: Record<string, string>, por
     stderr: () => err,
     baseUrl,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode === null) child.kill(signal);
-      return exited;
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      // Bounded: a server that does not stop within 15 s is killed (and the test sees a null exit code).
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
 }

@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import type { SecurityEvent } from '../../src/core/events.js';
 import { normalizeConfig } from '../../src/config/load-config.js';
 import { managementAudienceFor } from '../../src/config/env.js';
-import { buildApp } from '../../src/http/app.js';
+import { buildApp, type BuildAppOptions } from '../../src/http/app.js';
 import type { Store, StoreDialect } from '../../src/ports/store.js';
 import { Refreshd } from '../../src/service/refreshd.js';
 import { fixtureConfig } from './fixtures.js';
@@ -26,7 +26,10 @@ export interface TestServer {
  * A real server on a loopback port over a fresh database of `kind`, with a manual clock and the fixture
  * configuration applied. Tests talk to it over HTTP with fetch.
  */
-export async function startServer(kind: StoreDialect, options: { config?: Record<string, unknown>; clock?: ManualClock } = {}): Promise<TestServer> {
+export async function startServer(
+  kind: StoreDialect,
+  options: { config?: Record<string, unknown>; clock?: ManualClock; app?: Omit<BuildAppOptions, 'refreshd'> } = {},
+): Promise<TestServer> {
   const db = await createTestDatabase(kind);
   const store = db.open();
   await store.migrate();
@@ -36,7 +39,7 @@ export async function startServer(kind: StoreDialect, options: { config?: Record
   const issuer = 'http://refreshd.test/';
   const refreshd = await Refreshd.create({ store, issuer, clock, cacheTtlMs: 60_000, events: { emit: (e) => events.push(e) } });
   await refreshd.applyConfig(normalizeConfig(options.config ?? fixtureConfig(), managementAudienceFor(issuer)));
-  const app = await buildApp({ refreshd, logger: false });
+  const app = await buildApp({ logger: false, ...options.app, refreshd });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     kind,
