@@ -65,8 +65,14 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
-      // Fastify stops accepting, lets in-flight requests finish and closes idle keep-alive sockets.
+      // Fastify stops accepting, lets in-flight requests finish and closes idle keep-alive sockets. A request still
+      // running after the grace period (a client that never finishes its body) is cut, so shutdown is bounded.
+      const force = setTimeout(() => {
+        logger.warn({ graceMs: env.shutdownGraceMs }, 'shutdown grace period over: closing the remaining connections');
+        app.server.closeAllConnections();
+      }, env.shutdownGraceMs);
       await app.close();
+      clearTimeout(force);
       await Promise.all([store.close(), rateLimiter.close()]);
       logger.info({}, 'refreshd stopped');
     })());

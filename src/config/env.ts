@@ -10,6 +10,8 @@ export interface EnvConfig {
   logLevel: string;
   trustProxy: boolean;
   rateLimit: RateLimitEnv;
+  /** How long SIGTERM waits for in-flight requests before closing their connections. */
+  shutdownGraceMs: number;
 }
 
 /** Limits on /oauth/token and /oauth/revoke; 0 points turns a limit off. */
@@ -87,6 +89,8 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     logLevel,
     trustProxy: trust === 'true',
     rateLimit: loadRateLimit(env),
+    // 25 s: inside Kubernetes' default 30 s terminationGracePeriodSeconds, with time left to close the store.
+    shutdownGraceMs: wholeNumber(env, 'REFRESHD_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600) * 1000,
   };
 }
 
