@@ -1,4 +1,4 @@
-import { pino, type Logger as PinoLogger } from 'pino';
+import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import { loadEnv, managementAudienceFor, type EnvConfig } from './config/env.js';
 import { EMPTY_CONFIG, loadConfigFile } from './config/load-config.js';
 import { buildApp } from './http/app.js';
@@ -8,15 +8,30 @@ import { bootstrapBanner, bootstrapManagementClient } from './service/bootstrap.
 import { Refreshd } from './service/refreshd.js';
 import { openStore, redactUrl } from './store/open-store.js';
 
-export function createLogger(level: string): PinoLogger {
-  return pino({
-    level,
-    // Belt and braces: nothing logs these, but if a future log line did, they would be masked.
-    redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', '*.client_secret', '*.refresh_token', '*.access_token', '*.token'],
-      censor: '[redacted]',
+export function createLogger(level: string, destination?: DestinationStream): PinoLogger {
+  return pino(
+    {
+      level,
+      // Belt and braces: nothing logs these, but if a future log line did, they would be masked.
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', '*.client_secret', '*.refresh_token', '*.access_token', '*.token'],
+        censor: '[redacted]',
+      },
+      serializers: {
+        // Fastify's request line without the query string: a client that puts a secret in the URL
+        // (?client_secret=…, ?refresh_token=…) must not get it written to the logs.
+        req: (req: { method?: string; url?: string; host?: string; ip?: string; socket?: { remotePort?: number } }) => ({
+          method: req.method,
+          url: typeof req.url === 'string' ? req.url.split('?')[0] : undefined,
+          ...(typeof req.url === 'string' && req.url.includes('?') ? { query: '[redacted]' } : {}),
+          host: req.host,
+          remoteAddress: req.ip,
+          remotePort: req.socket?.remotePort,
+        }),
+      },
     },
-  });
+    destination,
+  );
 }
 
 export interface RunningServer {
