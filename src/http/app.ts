@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 import type { Refreshd } from '../service/refreshd.js';
@@ -47,7 +48,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.setErrorHandler((err: { statusCode?: number }, req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error({ err }, 'unhandled error');
-    reply.code(status).send({ statusCode: status, error: status === 500 ? 'Internal Server Error' : 'Bad Request', message: status === 500 ? 'Internal Server Error' : 'Bad Request' });
+    const label = STATUS_CODES[status] ?? 'Error';
+    reply.code(status).send({ statusCode: status, error: label, message: label });
   });
 
   await app.register(oauthPlugin, { refreshd, rateLimiter: options.rateLimiter ?? null });

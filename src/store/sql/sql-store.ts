@@ -10,6 +10,12 @@ import { migrationProvider } from './migrations/index.js';
 import * as sessions from './session-queries.js';
 import { guard } from './store-errors.js';
 
+/**
+ * A lookup key no row can have: PostgreSQL text cannot hold NUL, and it answers such a parameter with an error
+ * (22021) rather than "no row". Both stores treat it as not found, so hostile input never becomes a 500.
+ */
+const unstorable = (key: string) => key.includes('\u0000');
+
 /** The Store on Kysely: every method is one query function, guarded so outages surface as StoreUnavailableError. */
 export class SqlStore implements Store {
   readonly dialect: StoreDialect;
@@ -53,6 +59,7 @@ export class SqlStore implements Store {
     return guard(() => families.exchangeFamily(this.db, exchange));
   }
   findFamily(id: string) {
+    if (unstorable(id)) return Promise.resolve(null);
     return guard(() => families.findFamily(this.db, id));
   }
   revokeFamily(id: string, now: number, reason: string) {
@@ -75,6 +82,7 @@ export class SqlStore implements Store {
     return guard(() => sessions.createSession(this.db, session));
   }
   findSession(id: string) {
+    if (unstorable(id)) return Promise.resolve(null);
     return guard(() => sessions.findSession(this.db, id));
   }
   touchSession(id: string, update: { clientId: string; now: number; lastIp: string | null; lastUserAgent: string | null }) {
@@ -100,6 +108,7 @@ export class SqlStore implements Store {
     return guard(() => clients.upsertClient(this.db, client));
   }
   findClient(clientId: string) {
+    if (unstorable(clientId)) return Promise.resolve(null);
     return guard(() => clients.findClient(this.db, clientId));
   }
   listClients() {
@@ -112,6 +121,7 @@ export class SqlStore implements Store {
     return guard(() => clients.upsertResourceServer(this.db, rs));
   }
   findResourceServer(identifier: string) {
+    if (unstorable(identifier)) return Promise.resolve(null);
     return guard(() => clients.findResourceServer(this.db, identifier));
   }
   listResourceServers() {
@@ -121,6 +131,7 @@ export class SqlStore implements Store {
     return guard(() => clients.upsertClientGrant(this.db, grant));
   }
   findClientGrant(clientId: string, audience: string) {
+    if (unstorable(clientId) || unstorable(audience)) return Promise.resolve(null);
     return guard(() => clients.findClientGrant(this.db, clientId, audience));
   }
   listClientGrants() {
