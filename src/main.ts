@@ -1,4 +1,4 @@
-import { pino, type Logger as PinoLogger } from 'pino';
+import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import { systemClock } from './core/clock.js';
 import { gcPolicyOf, loadEnv, managementAudienceFor, type EnvConfig } from './config/env.js';
 import { EMPTY_CONFIG, loadConfigFile } from './config/load-config.js';
@@ -8,19 +8,36 @@ import { WebhookDelivery } from './events/webhook.js';
 import { buildApp } from './http/app.js';
 import { GcJob } from './ops/gc.js';
 import { Metrics } from './ops/metrics.js';
+import { OAUTH_RATE_LIMIT_RULES } from './http/oauth-plugin.js';
+import { RateLimiter } from './ratelimit/rate-limiter.js';
 import { bootstrapBanner, bootstrapManagementClient } from './service/bootstrap.js';
 import { Refreshd } from './service/refreshd.js';
 import { openStore, redactUrl } from './store/open-store.js';
 
-export function createLogger(level: string): PinoLogger {
-  return pino({
-    level,
-    // Belt and braces: nothing logs these, but if a future log line did, they would be masked.
-    redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', '*.client_secret', '*.refresh_token', '*.access_token', '*.token'],
-      censor: '[redacted]',
+export function createLogger(level: string, destination?: DestinationStream): PinoLogger {
+  return pino(
+    {
+      level,
+      // Belt and braces: nothing logs these, but if a future log line did, they would be masked.
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', '*.client_secret', '*.refresh_token', '*.access_token', '*.token'],
+        censor: '[redacted]',
+      },
+      serializers: {
+        // Fastify's request line without the query string: a client that puts a secret in the URL
+        // (?client_secret=…, ?refresh_token=…) must not get it written to the logs.
+        req: (req: { method?: string; url?: string; host?: string; ip?: string; socket?: { remotePort?: number } }) => ({
+          method: req.method,
+          url: typeof req.url === 'string' ? req.url.split('?')[0] : undefined,
+          ...(typeof req.url === 'string' && req.url.includes('?') ? { query: '[redacted]' } : {}),
+          host: req.host,
+          remoteAddress: req.ip,
+          remotePort: req.socket?.remotePort,
+        }),
+      },
     },
-  });
+    destination,
+  );
 }
 
 export interface RunningServer {
@@ -67,20 +84,46 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
   const gc = new GcJob(store, clock, gcPolicyOf(env), logger);
   gc.start(env.gcIntervalSeconds);
 
-  const app = await buildApp({ refreshd, logger, trustProxy: env.trustProxy, metrics });
+  const limits = env.rateLimit;
+  const rateLimiter = new RateLimiter({
+    rules: [
+      { name: OAUTH_RATE_LIMIT_RULES.perIp, points: limits.perIp, windowSeconds: limits.windowSeconds },
+      { name: OAUTH_RATE_LIMIT_RULES.perClient, points: limits.perClient, windowSeconds: limits.windowSeconds },
+    ],
+    redisUrl: limits.redisUrl,
+    keyPrefix: limits.keyPrefix,
+    logger,
+  });
+  await rateLimiter.ready();
+  const app = await buildApp({ refreshd, logger, trustProxy: env.trustProxy, metrics, rateLimiter });
   const address = await app.listen({ port: env.port, host: env.host });
-  logger.info({ address, issuer: env.issuer, database: redactUrl(env.databaseUrl), store: store.dialect }, 'refreshd listening');
+  logger.info(
+    {
+      address,
+      issuer: env.issuer,
+      database: redactUrl(env.databaseUrl),
+      store: store.dialect,
+      rateLimit: { perClient: limits.perClient, perIp: limits.perIp, windowSeconds: limits.windowSeconds, shared: limits.redisUrl !== null },
+    },
+    'refreshd listening',
+  );
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
-      // Fastify stops accepting, lets in-flight requests finish and closes idle keep-alive sockets; then the
-      // background work stops and queued events are written before the store closes.
+      // Fastify stops accepting, lets in-flight requests finish and closes idle keep-alive sockets. A request still
+      // running after the grace period (a client that never finishes its body) is cut, so shutdown is bounded.
+      // Then the background work stops and queued events are written before the store closes.
+      const force = setTimeout(() => {
+        logger.warn({ graceMs: env.shutdownGraceMs }, 'shutdown grace period over: closing the remaining connections');
+        app.server.closeAllConnections();
+      }, env.shutdownGraceMs);
       await app.close();
+      clearTimeout(force);
       await gc.stop();
       await recorder.stop();
       await webhook?.stop();
-      await store.close();
+      await Promise.all([store.close(), rateLimiter.close()]);
       logger.info({}, 'refreshd stopped');
     })());
   if (options.handleSignals !== false) {

@@ -16,6 +16,48 @@ export interface EnvConfig {
   eventRetentionSeconds: number;
   webhookUrl: string | null;
   webhookSecret: string | null;
+  rateLimit: RateLimitEnv;
+  /** How long SIGTERM waits for in-flight requests before closing their connections. */
+  shutdownGraceMs: number;
+}
+
+/** Limits on /oauth/token and /oauth/revoke; 0 points turns a limit off. */
+export interface RateLimitEnv {
+  perClient: number;
+  perIp: number;
+  windowSeconds: number;
+  /** Shared counters across instances; null counts in memory per instance. */
+  redisUrl: string | null;
+  keyPrefix: string;
+}
+
+/**
+ * Defaults: 10,000 requests per second per client and per IP, Auth0's largest published Authentication API tier.
+ * Generous on purpose: behind a load balancer without REFRESHD_TRUST_PROXY every request has the balancer's IP,
+ * and one backend client may refresh for all of its users. Operators tighten them to their fleet.
+ */
+export const RATE_LIMIT_DEFAULTS = { perClient: 10_000, perIp: 10_000, windowSeconds: 1 } as const;
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new ConfigError(`${name}: expected a whole number ${min}-${max}, got "${text}"`);
+  return Number(text);
+}
+
+function loadRateLimit(env: NodeJS.ProcessEnv): RateLimitEnv {
+  const mode = env.REFRESHD_RATE_LIMIT ?? 'on';
+  if (mode !== 'on' && mode !== 'off') throw new ConfigError('REFRESHD_RATE_LIMIT: expected on or off');
+  const redisUrl = env.REFRESHD_REDIS_URL || null;
+  if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REFRESHD_REDIS_URL: expected a redis:// or rediss:// URL');
+  const off = mode === 'off';
+  return {
+    perClient: off ? 0 : wholeNumber(env, 'REFRESHD_RATE_LIMIT_PER_CLIENT', RATE_LIMIT_DEFAULTS.perClient, 0, 1e9),
+    perIp: off ? 0 : wholeNumber(env, 'REFRESHD_RATE_LIMIT_PER_IP', RATE_LIMIT_DEFAULTS.perIp, 0, 1e9),
+    windowSeconds: wholeNumber(env, 'REFRESHD_RATE_LIMIT_WINDOW', RATE_LIMIT_DEFAULTS.windowSeconds, 1, 86_400),
+    redisUrl,
+    keyPrefix: env.REFRESHD_RATE_LIMIT_PREFIX || 'refreshd:rl',
+  };
 }
 
 /** Every environment variable refreshd reads: the source of the configuration reference in docs/configuration.md. */
@@ -34,6 +76,13 @@ export const ENV_VARS: readonly { name: string; default: string; description: st
   { name: 'REFRESHD_EVENT_RETENTION_SECONDS', default: '2592000', description: 'How long security events (`GET /api/v2/logs`) are kept.' },
   { name: 'REFRESHD_WEBHOOK_URL', default: '(none)', description: 'Deliver security events to this URL (JSON arrays of Auth0-shaped logs, retried with backoff).' },
   { name: 'REFRESHD_WEBHOOK_SECRET', default: '(none)', description: 'HMAC-SHA256 key for the `x-refreshd-signature` header (required with a webhook URL; at least 32 characters).' },
+  { name: 'REFRESHD_RATE_LIMIT', default: 'on', description: '`off` disables every rate limit.' },
+  { name: 'REFRESHD_RATE_LIMIT_PER_CLIENT', default: '10000', description: 'Requests per window per client on `/oauth/token` and `/oauth/revoke` (0 = no limit).' },
+  { name: 'REFRESHD_RATE_LIMIT_PER_IP', default: '10000', description: 'Requests per window per IP on the OAuth endpoints (0 = no limit).' },
+  { name: 'REFRESHD_RATE_LIMIT_WINDOW', default: '1', description: 'Rate-limit window in seconds.' },
+  { name: 'REFRESHD_REDIS_URL', default: '(none)', description: '`redis://…`: share rate-limit counters across instances (each instance falls back to its own counters while Redis is unreachable).' },
+  { name: 'REFRESHD_RATE_LIMIT_PREFIX', default: 'refreshd:rl', description: 'Key prefix for the counters in Redis.' },
+  { name: 'REFRESHD_SHUTDOWN_GRACE_SECONDS', default: '25', description: 'How long SIGTERM waits for in-flight requests before closing their connections.' },
 ];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -102,6 +151,9 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     eventRetentionSeconds: int(env, 'REFRESHD_EVENT_RETENTION_SECONDS', 2_592_000),
     webhookUrl,
     webhookSecret,
+    rateLimit: loadRateLimit(env),
+    // 25 s: inside Kubernetes' default 30 s terminationGracePeriodSeconds, with time left to close the store.
+    shutdownGraceMs: wholeNumber(env, 'REFRESHD_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600) * 1000,
   };
 }
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { Metrics } from '../ops/metrics.js';
+import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 import type { Refreshd } from '../service/refreshd.js';
 import { metricsPlugin } from './metrics-plugin.js';
 import { healthPlugin } from './health-plugin.js';
@@ -16,6 +18,8 @@ export interface BuildAppOptions {
   trustProxy?: boolean;
   /** Prometheus metrics; when given, requests are counted and /metrics is served. */
   metrics?: Metrics | null;
+  /** Limits for the OAuth endpoints (see config/env.ts for the defaults the server uses); none when absent. */
+  rateLimiter?: RateLimiter | null;
 }
 
 /** The HTTP server: thin plugins over the library, one per API surface. */
@@ -45,8 +49,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
   }) as unknown as FastifyInstance;
 
+  // Once shutdown has begun, every response closes its connection: a keep-alive socket left open by a client or
+  // load balancer would otherwise hold the process until its idle timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    if (closing) reply.header('connection', 'close');
   });
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `Route ${req.method}:${req.url.split('?')[0]?.slice(0, 200)} not found` });
@@ -54,11 +65,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.setErrorHandler((err: { statusCode?: number }, req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error({ err }, 'unhandled error');
-    reply.code(status).send({ statusCode: status, error: status === 500 ? 'Internal Server Error' : 'Bad Request', message: status === 500 ? 'Internal Server Error' : 'Bad Request' });
+    const label = STATUS_CODES[status] ?? 'Error';
+    reply.code(status).send({ statusCode: status, error: label, message: label });
   });
 
   if (options.metrics) await app.register(metricsPlugin, { metrics: options.metrics });
-  await app.register(oauthPlugin, { refreshd });
+  await app.register(oauthPlugin, { refreshd, rateLimiter: options.rateLimiter ?? null });
   await app.register(wellKnownPlugin, { refreshd });
   await app.register(managementPlugin, { refreshd, prefix: MANAGEMENT_PREFIX });
   await app.register(healthPlugin, { store: refreshd.store });

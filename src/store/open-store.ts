@@ -74,6 +74,10 @@ export function openStore(url: string = DEFAULT_DATABASE_URL, options: OpenStore
     });
     // An idle client losing its connection (database restart) must not crash the process; the pool replaces it.
     pool.on('error', () => {});
+    // Nor may a checked-out one: a connection reset between two statements is emitted on the client itself, and
+    // an 'error' event nobody listens to kills the process. The statement in flight (or the next one) fails with
+    // the cause, which the store turns into StoreUnavailableError (503), and the pool discards the broken client.
+    pool.on('connect', (client) => client.on('error', () => {}));
     return new SqlStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
   }
   throw new ConfigError(`REFRESHD_DATABASE_URL: unsupported URL scheme in "${redactUrl(url)}" (use sqlite:<path> or postgres://…)`);

@@ -42,6 +42,7 @@ export async function startProcess(cwd: string, env: Record<string, string>, por
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+  exited.catch(() => {});
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   for (;;) {
@@ -63,8 +64,14 @@ export async function startProcess(cwd: string, env: Record<string, string>, por
     stderr: () => err,
     baseUrl,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode === null) child.kill(signal);
-      return exited;
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      // Bounded: a server that does not stop within 15 s is killed (and the test sees a null exit code).
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
 }

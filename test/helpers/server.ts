@@ -6,7 +6,7 @@ import { normalizeConfig } from '../../src/config/load-config.js';
 import { managementAudienceFor } from '../../src/config/env.js';
 import { EventRecorder } from '../../src/events/event-recorder.js';
 import { fanOut } from '../../src/events/fan-out.js';
-import { buildApp } from '../../src/http/app.js';
+import { buildApp, type BuildAppOptions } from '../../src/http/app.js';
 import { Metrics } from '../../src/ops/metrics.js';
 import type { Store, StoreDialect } from '../../src/ports/store.js';
 import { Refreshd } from '../../src/service/refreshd.js';
@@ -43,6 +43,8 @@ export interface StartServerOptions {
   metrics?: boolean;
   /** Store security events in the database through an EventRecorder. */
   recordEvents?: boolean;
+  /** Extra options for buildApp (a rate limiter, a logger). */
+  app?: Omit<BuildAppOptions, 'refreshd'>;
 }
 
 /**
@@ -65,7 +67,7 @@ export async function startServer(kind: StoreDialect, options: StartServerOption
   const refreshd = await Refreshd.create({ store, issuer, clock, cacheTtlMs: 60_000, events: sink });
   const managementAudience = managementAudienceFor(issuer);
   await refreshd.applyConfig(normalizeConfig(options.config ?? fixtureConfig(managementAudience), managementAudience));
-  const app = await buildApp({ refreshd, logger: false, metrics });
+  const app = await buildApp({ logger: false, metrics, ...options.app, refreshd });
   const address = await app.listen({ port, host: '127.0.0.1' });
   return {
     kind,

@@ -16,7 +16,7 @@ export interface TokenBody {
 
 /** Token exchange for `userId` by a confidential fixture client. */
 export function exchange(
-  server: TestServer,
+  server: { baseUrl: string },
   opts: { clientId?: string; userId?: string; audience?: string; scope?: string; sessionId?: string; targetClientId?: string; headers?: Record<string, string> } = {},
 ): Promise<HttpResult<TokenBody>> {
   const clientId = opts.clientId ?? 'backend';
@@ -36,7 +36,7 @@ export function exchange(
 
 /** A refresh grant by a fixture client (public clients send no secret). */
 export function refresh(
-  server: TestServer,
+  server: { baseUrl: string },
   refreshToken: string,
   opts: { clientId?: string; scope?: string; audience?: string; headers?: Record<string, string>; publicClient?: boolean } = {},
 ): Promise<HttpResult<TokenBody>> {
@@ -49,7 +49,7 @@ export function refresh(
 }
 
 /** Issues a refresh token and returns it (asserting issuance worked). */
-export async function issueRefreshToken(server: TestServer, opts: Parameters<typeof exchange>[1] = {}): Promise<string> {
+export async function issueRefreshToken(server: { baseUrl: string }, opts: Parameters<typeof exchange>[1] = {}): Promise<string> {
   const r = await exchange(server, opts);
   if (r.status !== 200 || !r.body.refresh_token) throw new Error(`issuance failed: ${r.status} ${r.text}`);
   return r.body.refresh_token;

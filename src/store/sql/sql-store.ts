@@ -13,6 +13,11 @@ import * as events from './event-queries.js';
 import * as gc from './gc-queries.js';
 import { guard } from './store-errors.js';
 
+/**
+ * A lookup key no row can have: PostgreSQL text cannot hold NUL, and it answers such a parameter with an error
+ * (22021) rather than "no row". Both stores treat it as not found, so hostile input never becomes a 500.
+ */
+const unstorable = (key: string) => key.includes('\u0000');
 
 /** The Store on Kysely: every method is one query function, guarded so outages surface as StoreUnavailableError. */
 export class SqlStore implements Store {
@@ -78,6 +83,7 @@ export class SqlStore implements Store {
     return this.#run('exchangeFamily', () => families.exchangeFamily(this.db, exchange));
   }
   findFamily(id: string) {
+    if (unstorable(id)) return Promise.resolve(null);
     return this.#run('findFamily', () => families.findFamily(this.db, id));
   }
   revokeFamily(id: string, now: number, reason: string) {
@@ -103,6 +109,7 @@ export class SqlStore implements Store {
     return this.#run('createSession', () => sessions.createSession(this.db, session));
   }
   findSession(id: string) {
+    if (unstorable(id)) return Promise.resolve(null);
     return this.#run('findSession', () => sessions.findSession(this.db, id));
   }
   touchSession(id: string, update: { clientId: string; now: number; lastIp: string | null; lastUserAgent: string | null }) {
@@ -128,6 +135,7 @@ export class SqlStore implements Store {
     return this.#run('upsertClient', () => clients.upsertClient(this.db, client));
   }
   findClient(clientId: string) {
+    if (unstorable(clientId)) return Promise.resolve(null);
     return this.#run('findClient', () => clients.findClient(this.db, clientId));
   }
   listClients() {
@@ -140,6 +148,7 @@ export class SqlStore implements Store {
     return this.#run('upsertResourceServer', () => clients.upsertResourceServer(this.db, rs));
   }
   findResourceServer(identifier: string) {
+    if (unstorable(identifier)) return Promise.resolve(null);
     return this.#run('findResourceServer', () => clients.findResourceServer(this.db, identifier));
   }
   listResourceServers() {
@@ -149,6 +158,7 @@ export class SqlStore implements Store {
     return this.#run('upsertClientGrant', () => clients.upsertClientGrant(this.db, grant));
   }
   findClientGrant(clientId: string, audience: string) {
+    if (unstorable(clientId) || unstorable(audience)) return Promise.resolve(null);
     return this.#run('findClientGrant', () => clients.findClientGrant(this.db, clientId, audience));
   }
   listClientGrants() {

@@ -26,7 +26,7 @@ export function isUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && (PG_UNAVAILABLE_CODES.has(code) || SQLITE_UNAVAILABLE.test(code))) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection timeout|Client has encountered a connection error/i.test(
+  return /Connection terminated|not queryable|timeout exceeded when trying to connect|Query read timeout|connection timeout|Client has encountered a connection error/i.test(
     err.message,
   );
 }
