@@ -6,6 +6,7 @@ import pg from 'pg';
 import { ConfigError } from '../core/errors.js';
 import type { Store } from '../ports/store.js';
 import type { Database } from './sql/database.js';
+import { withStatementCache } from './sql/sqlite-statement-cache.js';
 import { SqlStore } from './sql/sql-store.js';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/refreshd.db';
@@ -36,7 +37,7 @@ export function openStore(url: string = DEFAULT_DATABASE_URL, options: OpenStore
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
     database.pragma('busy_timeout = 5000');
-    return new SqlStore(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), 'sqlite');
+    return new SqlStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), 'sqlite');
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
+import { secureRandomBytes } from '../core/random.js';
 import type { SigningAlg } from '../core/types.js';
 import type { KeyRing } from './key-ring.js';
 
@@ -41,7 +41,7 @@ export class AccessTokenIssuer {
       .setAudience(claims.aud)
       .setIssuedAt(iat)
       .setExpirationTime(iat + options.lifetimeSeconds)
-      .setJti(randomBytes(16).toString('base64url'))
+      .setJti(secureRandomBytes(16).toString('base64url'))
       .sign(key);
     return { token, expiresIn: options.lifetimeSeconds };
   }
