@@ -15,7 +15,7 @@ import { sha256 } from './tokens/refresh-token.js';
 /** Opens the configured store with migrations applied, runs `fn`, and always closes it. */
 async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
   const env = loadEnv();
-  const store = openStore(env.databaseUrl);
+  const store = openStore(env.databaseUrl, { preparedStatements: env.pgPreparedStatements });
   try {
     await store.migrate();
     return await fn(store);

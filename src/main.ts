@@ -28,7 +28,7 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
   // Parse the configuration before touching the database, so a bad file fails fast and changes nothing.
   const config = env.configPath ? loadConfigFile(env.configPath, audience) : EMPTY_CONFIG;
   const logger = createLogger(env.logLevel);
-  const store = openStore(env.databaseUrl);
+  const store = openStore(env.databaseUrl, { preparedStatements: env.pgPreparedStatements });
   await store.migrate();
   const refreshd = await Refreshd.create({ store, issuer: env.issuer, logger });
   const report = await refreshd.applyConfig(config);
@@ -45,6 +45,7 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
     (closing ??= (async () => {
       // Fastify stops accepting, lets in-flight requests finish and closes idle keep-alive sockets.
       await app.close();
+      await refreshd.close();
       await store.close();
       logger.info({}, 'refreshd stopped');
     })());

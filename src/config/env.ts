@@ -9,6 +9,8 @@ export interface EnvConfig {
   configPath: string | null;
   logLevel: string;
   trustProxy: boolean;
+  /** REFRESHD_PG_PREPARED_STATEMENTS: named prepared statements on PostgreSQL (off behind PgBouncer < 1.21). */
+  pgPreparedStatements: boolean;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -38,6 +40,9 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   const trust = env.REFRESHD_TRUST_PROXY ?? 'false';
   if (trust !== 'true' && trust !== 'false') throw new ConfigError('REFRESHD_TRUST_PROXY: expected true or false');
 
+  const prepared = env.REFRESHD_PG_PREPARED_STATEMENTS ?? 'true';
+  if (prepared !== 'true' && prepared !== 'false') throw new ConfigError('REFRESHD_PG_PREPARED_STATEMENTS: expected true or false');
+
   return {
     port,
     host,
@@ -46,6 +51,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     configPath: env.REFRESHD_CONFIG || null,
     logLevel,
     trustProxy: trust === 'true',
+    pgPreparedStatements: prepared === 'true',
   };
 }
 

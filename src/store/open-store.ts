@@ -6,6 +6,7 @@ import pg from 'pg';
 import { ConfigError } from '../core/errors.js';
 import type { Store } from '../ports/store.js';
 import type { Database } from './sql/database.js';
+import { namedStatementPool } from './sql/pg-named-statements.js';
 import { withStatementCache } from './sql/sqlite-statement-cache.js';
 import { SqlStore } from './sql/sql-store.js';
 
@@ -18,6 +19,11 @@ export interface OpenStoreOptions {
   connectTimeoutMs?: number;
   /** Upper bound on any single statement (default 5000 ms). */
   statementTimeoutMs?: number;
+  /**
+   * Run the hottest PostgreSQL statements as named prepared statements (default true). Turn off behind a pooler
+   * without protocol-level prepared statements (PgBouncer in transaction mode before 1.21).
+   */
+  preparedStatements?: boolean;
 }
 
 /** Where a `sqlite:` URL points: a file path, or `:memory:`. */
@@ -54,7 +60,8 @@ export function openStore(url: string = DEFAULT_DATABASE_URL, options: OpenStore
     });
     // An idle client losing its connection (database restart) must not crash the process; the pool replaces it.
     pool.on('error', () => {});
-    return new SqlStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
+    const dialect = new PostgresDialect({ pool: options.preparedStatements === false ? pool : namedStatementPool(pool) });
+    return new SqlStore(new Kysely<Database>({ dialect }), 'postgres');
   }
   throw new ConfigError(`REFRESHD_DATABASE_URL: unsupported URL scheme in "${redactUrl(url)}" (use sqlite:<path> or postgres://…)`);
 }

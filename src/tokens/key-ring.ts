@@ -96,8 +96,8 @@ export class KeyRing {
     return best;
   }
 
-  /** The key that signs for `alg`, generated and persisted on first use. */
-  async signingKey(alg: SigningAlg): Promise<{ kid: string; key: CryptoKey }> {
+  /** The key that signs for `alg` (and its private JWK, for signing workers), generated and persisted on first use. */
+  async signingKey(alg: SigningAlg): Promise<{ kid: string; key: CryptoKey; privateJwk: string }> {
     let key = this.#active(await this.#fresh(), alg);
     if (!key) {
       await this.#store.insertSigningKey(await generate(alg, this.#clock.now()));
@@ -105,7 +105,7 @@ export class KeyRing {
       key = this.#active(await this.#fresh(), alg);
       if (!key) throw new Error(`no signing key for ${alg} after generating one`);
     }
-    return { kid: key.record.kid, key: key.privateKey };
+    return { kid: key.record.kid, key: key.privateKey, privateJwk: key.record.privateJwk };
   }
 
   /** Makes sure a key exists for `alg` (used at boot so the JWKS is never empty). */

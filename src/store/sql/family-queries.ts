@@ -75,6 +75,16 @@ interface ExchangeValues extends Record<string, unknown> {
   lastUserAgent: string | null;
 }
 
+/** Every column, named: the compare-and-set is a prepared statement on PostgreSQL, so it must not say `*`. */
+const FAMILY_COLUMNS = [
+  'id', 'user_id', 'client_id', 'session_id', 'audience', 'scope', 'generation', 'rotating', 'current_hash', 'previous_hash',
+  'successor_box', 'created_at', 'rotated_at', 'last_exchanged_at', 'idle_expires_at', 'expires_at', 'revoked_at',
+  'revoked_reason', 'initial_ip', 'initial_user_agent', 'last_ip', 'last_user_agent', 'metadata',
+] as const satisfies readonly (keyof TokenFamiliesTable)[];
+// Compile-time check that the list is complete: a column added to the table must be added above.
+const allFamilyColumnsListed: Exclude<keyof TokenFamiliesTable, (typeof FAMILY_COLUMNS)[number]> extends never ? true : never = true;
+void allFamilyColumnsListed;
+
 /** The compare-and-set as Kysely builds it; every value is a slot (see query-template.ts). */
 function buildExchange(db: Kysely<Database>, shape: { rotates: boolean; slidesIdle: boolean }) {
   const rotation = shape.rotates
@@ -105,7 +115,7 @@ function buildExchange(db: Kysely<Database>, shape: { rotates: boolean; slidesId
     .where('generation', '=', slot<number>('presentedGeneration'))
     .where('current_hash', '=', slot<Buffer>('presentedHash'))
     .where((eb) => activeFamily(eb, slot<number>('now')))
-    .returningAll();
+    .returning(FAMILY_COLUMNS);
 }
 
 type ExchangeTemplate = QueryTemplate<ExchangeValues, Selectable<TokenFamiliesTable>>;
@@ -116,7 +126,11 @@ function exchangeTemplate(db: Kysely<Database>, rotates: boolean, slidesIdle: bo
   if (!byShape) exchangeTemplates.set(db, (byShape = new Map()));
   const key = `${rotates}/${slidesIdle}`;
   let template = byShape.get(key);
-  if (!template) byShape.set(key, (template = new QueryTemplate(buildExchange(db, { rotates, slidesIdle }))));
+  if (!template) {
+    const name = `refreshd_exchange_family_${rotates ? 'rotate' : 'keep'}${slidesIdle ? '_slide' : ''}`;
+    template = new QueryTemplate(buildExchange(db, { rotates, slidesIdle }), { preparedStatement: name }) as ExchangeTemplate;
+    byShape.set(key, template);
+  }
   return template;
 }
 

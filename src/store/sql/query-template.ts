@@ -1,4 +1,5 @@
 import type { Compilable, CompiledQuery } from 'kysely';
+import { preparedStatementMarker } from './pg-named-statements.js';
 
 const SLOT = Symbol('query-template slot');
 interface SlotMarker {
@@ -10,13 +11,18 @@ interface SlotMarker {
  * a query costs more than SQLite takes to run it, so the hottest statement (the rotation compare-and-set) is
  * compiled once per shape and database. Every value in the template must be a slot: `slot('now')` stands in for
  * the value at build time, and `bind` puts the real values in the compiled parameter list.
+ *
+ * With `preparedStatement`, PostgreSQL also parses and plans it once per connection (pg-named-statements.ts); such
+ * a query must name its result columns (no `*`), so a later migration that adds a column cannot invalidate the
+ * prepared statement's result type under a running server.
  */
 export class QueryTemplate<V extends Record<string, unknown>, R> {
   readonly #compiled: CompiledQuery<R>;
   readonly #order: (keyof V & string)[];
 
-  constructor(query: Compilable<R>) {
-    this.#compiled = query.compile();
+  constructor(query: Compilable<R>, options: { preparedStatement?: string } = {}) {
+    const compiled = query.compile();
+    this.#compiled = options.preparedStatement ? { ...compiled, sql: preparedStatementMarker(options.preparedStatement) + compiled.sql } : compiled;
     this.#order = this.#compiled.parameters.map((p, i) => {
       const name = typeof p === 'object' && p !== null && SLOT in p ? (p as SlotMarker)[SLOT] : undefined;
       if (name === undefined) throw new TypeError(`query template parameter ${i + 1} is a literal value, not a slot`);

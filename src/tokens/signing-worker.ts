@@ -1,0 +1,28 @@
+import { parentPort } from 'node:worker_threads';
+import { importJWK, type CryptoKey, type JWK } from 'jose';
+import { signAccessToken } from './access-token-jwt.js';
+import type { SignReply, SignRequest } from './signing-pool.js';
+
+// A signing worker (see signing-pool.ts): imports each key once, then signs whatever the main thread sends.
+const keys = new Map<string, Promise<CryptoKey>>();
+
+function keyFor(req: SignRequest): Promise<CryptoKey> {
+  let key = keys.get(req.content.kid);
+  if (!key) {
+    if (!req.privateJwk) throw new Error(`signing worker: no key material for kid ${req.content.kid}`);
+    key = importJWK(JSON.parse(req.privateJwk) as JWK, req.content.alg) as Promise<CryptoKey>;
+    keys.set(req.content.kid, key);
+  }
+  return key;
+}
+
+parentPort?.on('message', (req: SignRequest) => {
+  const reply = (r: SignReply) => parentPort?.postMessage(r);
+  Promise.resolve()
+    .then(() => keyFor(req))
+    .then((key) => signAccessToken(req.content, key))
+    .then(
+      (token) => reply({ id: req.id, token }),
+      (err: unknown) => reply({ id: req.id, error: err instanceof Error ? err.message : String(err) }),
+    );
+});
