@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Refreshd } from '../service/refreshd.js';
 import { healthPlugin } from './health-plugin.js';
 import { oauthPlugin } from './oauth-plugin.js';
+import { RequestLog } from './request-log.js';
 import { wellKnownPlugin } from './well-known-plugin.js';
 
 export interface BuildAppOptions {
@@ -26,6 +27,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    logController: new RequestLog(),
   }) as unknown as FastifyInstance;
 
   // Callback style, not async: an async hook costs a promise and a hook-runner round per response.
