@@ -136,7 +136,7 @@ export async function runScenario(s: Scenario, ctx: TargetContext, settings: Run
       errors: m.errors,
       statusCounts: m.statusCounts,
       seconds: m.seconds,
-      cpu: { serverCores: cpu.serverCores, loadgenCores: cpu.loadgenCores, databaseCores: cpu.databaseCores, otherCores: cpu.otherCores },
+      cpu: { serverCores: cpu.serverCores, serverMainThreadCores: cpu.serverMainThreadCores, loadgenCores: cpu.loadgenCores, databaseCores: cpu.databaseCores, otherCores: cpu.otherCores },
       attempts: measured.length,
       contended: cpu.otherCores > settings.contendedCores,
       peakRssBytes: peakRss,

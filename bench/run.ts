@@ -29,7 +29,9 @@ const resultsDir = join(root, 'bench', 'results');
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
 const option = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const mode: BenchResults['mode'] = flag('profile') ? 'profile' : flag('quick') ? 'quick' : 'full';
+/** --before-cli=<dist/src/cli.js of an older build>: run each refreshd scenario on both builds, interleaved. */
+const beforeCli = option('before-cli');
+const mode: BenchResults['mode'] = flag('profile') ? 'profile' : beforeCli ? 'compare' : flag('quick') ? 'quick' : 'full';
 const only = option('only')?.split(',');
 /** Other tenants' CPU below which the machine counts as quiet, and above which a window counts as contended. */
 const QUIET_CORES = 0.15;
@@ -51,9 +53,16 @@ const BUDGET_MS = 10 * 60_000;
 const runStart = performance.now();
 const overBudget = () => performance.now() - runStart > BUDGET_MS;
 
-const selected = SCENARIOS.filter((s) => (mode === 'profile' ? s.group === 'refreshd' : true)).filter(
+const chosen = SCENARIOS.filter((s) => (mode === 'profile' ? s.group === 'refreshd' : true)).filter(
   (s) => !only || only.some((o) => s.id === o || s.group === o || s.id.startsWith(o)),
 );
+const selected = beforeCli
+  ? chosen
+      .filter((s) => !s.pending && (s.group === 'refreshd' || s.group === 'floor'))
+      .flatMap((s): Scenario[] =>
+        s.target.kind === 'refreshd' ? [{ ...s, id: `${s.id}@before`, title: `${s.title} (before)`, target: { ...s.target, cli: beforeCli } }, s] : [s],
+      )
+  : chosen;
 
 // ---- cleanup: no process or database left behind, whatever happens ------------------------------------------
 
@@ -121,7 +130,8 @@ async function main(): Promise<number> {
     databaseUrls: {},
     configPath,
     logLevel: settings.logLevel,
-    refreshdNodeOptions: [],
+    // --node-options="--perf-basic-prof …" passes options to refreshd's node (e.g. to attach perf from outside).
+    refreshdNodeOptions: option('node-options')?.split(' ').filter(Boolean) ?? [],
   };
 
   // Storage first: the refresh scenarios then run over tables that already hold the bulk-loaded families.
@@ -176,14 +186,14 @@ async function main(): Promise<number> {
     problems,
   };
   mkdirSync(resultsDir, { recursive: true });
-  const jsonName = mode === 'full' && !only ? 'latest.json' : `${mode}${only ? '-partial' : ''}.json`;
+  const jsonName = mode === 'compare' ? 'before-after.json' : mode === 'full' && !only ? 'latest.json' : `${mode}${only ? '-partial' : ''}.json`;
   writeFileSync(join(resultsDir, jsonName), JSON.stringify(out, null, 2) + '\n');
   if (mode === 'full' && !only) {
     const findingsPath = join(root, 'bench', 'FINDINGS.md');
-    const baselinePath = join(resultsDir, 'baseline.json');
+    const comparePath = join(resultsDir, 'before-after.json');
     const md = renderMarkdown(out, {
       findings: existsSync(findingsPath) ? readFileSync(findingsPath, 'utf8') : '',
-      baseline: existsSync(baselinePath) ? (JSON.parse(readFileSync(baselinePath, 'utf8')) as BenchResults) : undefined,
+      beforeAfter: existsSync(comparePath) ? (JSON.parse(readFileSync(comparePath, 'utf8')) as BenchResults) : undefined,
     });
     writeFileSync(join(root, 'BENCHMARKS.md'), md);
   }

@@ -4,7 +4,8 @@ import type { ManagementRead } from './load/management-reads.js';
 
 /** What runs as the server process of a scenario. */
 export type TargetSpec =
-  | { kind: 'refreshd'; store: StoreKind }
+  /** `cli`: another build's dist/src/cli.js (the before/after comparison runs the code before the changes). */
+  | { kind: 'refreshd'; store: StoreKind; cli?: string }
   /** node:http without a database; signer 'none' answers a placeholder of a JWT's length and hashes nothing. */
   | { kind: 'http-floor'; alg: BenchAlg; signer: 'none' | 'jose' | 'sync' }
   | { kind: 'pg-floor' }

@@ -10,9 +10,9 @@ const CLK_TCK = (() => {
   }
 })();
 
-/** CPU seconds (user + system, all threads) a process has used so far. */
-export function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** CPU seconds (user + system, all threads) a process has used so far; with `tid`, that thread's only. */
+export function processCpuSeconds(pid: number, tid?: number): number {
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
   // The command name is in parentheses and may contain spaces; fields are counted after the closing one.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // Fields 14 and 15 of stat(5) are utime and stime; here they are at 11 and 12 (state is field 3 → index 0).
@@ -60,6 +60,8 @@ function databaseCpuSeconds(database: string): Map<number, number> {
 export interface CpuWindow {
   /** Server process CPU over the window, in cores (1.0 = one core busy the whole time). */
   serverCores: number;
+  /** The server's main thread (the event loop) alone, in cores. */
+  serverMainThreadCores: number;
   /** Load generator (this process) CPU, in cores. */
   loadgenCores: number;
   /** PostgreSQL backends connected to the benchmark database, in cores (0 on SQLite and for floors without a DB). */
@@ -73,12 +75,14 @@ export interface CpuWindow {
 export function cpuWindow(pid: number, database?: string): () => CpuWindow {
   const t0 = performance.now();
   const server0 = processCpuSeconds(pid);
+  const main0 = processCpuSeconds(pid, pid);
   const self0 = selfCpuSeconds();
   const sys0 = systemCpuSeconds();
   const db0 = database ? databaseCpuSeconds(database) : new Map<number, number>();
   return () => {
     const wall = (performance.now() - t0) / 1000;
     const server = processCpuSeconds(pid) - server0;
+    const main = processCpuSeconds(pid, pid) - main0;
     const self = selfCpuSeconds() - self0;
     const sys = systemCpuSeconds().busy - sys0.busy;
     let db = 0;
@@ -86,6 +90,7 @@ export function cpuWindow(pid: number, database?: string): () => CpuWindow {
     if (database) for (const [p, cpu] of databaseCpuSeconds(database)) db += cpu - (db0.get(p) ?? 0);
     return {
       serverCores: server / wall,
+      serverMainThreadCores: main / wall,
       loadgenCores: self / wall,
       databaseCores: db / wall,
       otherCores: Math.max(0, sys - server - self - db) / wall,

@@ -37,7 +37,7 @@ export async function startTarget(spec: TargetSpec, ctx: TargetContext): Promise
       const proc = await startProcess({
         name: `refreshd (${spec.store})`,
         nodeOptions: ctx.refreshdNodeOptions,
-        args: [CLI, 'serve'],
+        args: [spec.cli ?? CLI, 'serve'],
         env: {
           REFRESHD_DATABASE_URL: databaseUrl(ctx, spec.store),
           REFRESHD_CONFIG: ctx.configPath,

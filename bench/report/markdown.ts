@@ -23,21 +23,22 @@ const FLOOR_OF: Record<string, string> = {
 function scenarioTable(rows: ScenarioResult[], all: ScenarioResult[]): string {
   const byId = new Map(all.map((s) => [s.id, s]));
   const out = [
-    '| scenario | req/s | p50 ms | p90 ms | p99 ms | server CPU, cores | server CPU µs/req | PostgreSQL CPU | load gen CPU | other CPU | server peak RSS | vs floor |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
+    '| scenario | req/s | p50 ms | p90 ms | p99 ms | server CPU, cores | server CPU µs/req | event loop µs/req | PostgreSQL CPU | load gen CPU | other CPU | server peak RSS | vs floor |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
   ];
   for (const s of rows) {
     if (s.status === 'pending' || s.status === 'skipped') {
-      out.push(`| \`${s.id}\` ${s.title} | ${s.status}: ${s.note ?? ''} | | | | | | | | | | |`);
+      out.push(`| \`${s.id}\` ${s.title} | ${s.status}: ${s.note ?? ''} | | | | | | | | | | | |`);
       continue;
     }
     const floor = byId.get(FLOOR_OF[s.id] ?? '');
     const vs = floor?.requestsPerSecond && s.requestsPerSecond ? `${(s.requestsPerSecond / floor.requestsPerSecond).toFixed(2)} × \`${floor.id}\`` : '';
     const flag = (s.status === 'failed' ? ' **FAILED**' : '') + (s.contended ? ' (contended)' : '');
     const perReq = s.cpu && s.requestsPerSecond ? (s.cpu.serverCores * 1e6) / s.requestsPerSecond : undefined;
+    const loopPerReq = s.cpu && s.requestsPerSecond ? (s.cpu.serverMainThreadCores * 1e6) / s.requestsPerSecond : undefined;
     const db = s.cpu?.databaseCores ? cores(s.cpu.databaseCores) : '';
     out.push(
-      `| \`${s.id}\`${flag} ${s.title} | ${int(s.requestsPerSecond)} | ${ms(s.latencyMs?.p50)} | ${ms(s.latencyMs?.p90)} | ${ms(s.latencyMs?.p99)} | ${cores(s.cpu?.serverCores)} | ${int(perReq)} | ${db} | ${cores(s.cpu?.loadgenCores)} | ${cores(s.cpu?.otherCores)} | ${mib(s.peakRssBytes)} | ${vs} |`,
+      `| \`${s.id}\`${flag} ${s.title} | ${int(s.requestsPerSecond)} | ${ms(s.latencyMs?.p50)} | ${ms(s.latencyMs?.p90)} | ${ms(s.latencyMs?.p99)} | ${cores(s.cpu?.serverCores)} | ${int(perReq)} | ${int(loopPerReq)} | ${db} | ${cores(s.cpu?.loadgenCores)} | ${cores(s.cpu?.otherCores)} | ${mib(s.peakRssBytes)} | ${vs} |`,
     );
   }
   return out.join('\n');
@@ -59,31 +60,28 @@ function rowsTable(scenarios: ScenarioResult[]): string {
 export interface MarkdownExtras {
   /** Hand-written analysis (profile findings, changes), inserted verbatim. */
   findings: string;
-  /** An earlier run's results to show before/after figures against. */
-  baseline?: BenchResults | undefined;
+  /** A compare-mode run (each refreshd scenario on the old and the new build), for the before/after table. */
+  beforeAfter?: BenchResults | undefined;
 }
 
-function beforeAfter(current: BenchResults, baseline: BenchResults): string {
-  const prev = new Map(baseline.scenarios.map((s) => [s.id, s]));
-  const cur = new Map(current.scenarios.map((s) => [s.id, s]));
-  const ratio = (m: Map<string, ScenarioResult>, id: string) => {
-    const s = m.get(id);
-    const f = m.get(FLOOR_OF[id] ?? '');
-    return s?.requestsPerSecond && f?.requestsPerSecond ? s.requestsPerSecond / f.requestsPerSecond : undefined;
-  };
+function beforeAfter(c: BenchResults): string {
+  const byId = new Map(c.scenarios.map((s) => [s.id, s]));
+  const perReq = (s: ScenarioResult | undefined, main: boolean) =>
+    s?.cpu && s.requestsPerSecond ? int(((main ? s.cpu.serverMainThreadCores : s.cpu.serverCores) * 1e6) / s.requestsPerSecond) : '–';
   const out = [
-    `Before: the run of ${baseline.startedAt.slice(0, 16).replace('T', ' ')} UTC (\`bench/results/baseline.json\`, the code before the changes below). After: this run. Absolute figures drift between runs; compare the ratios to the floor measured in the same run.`,
+    `Measured in one run (${c.startedAt.slice(0, 16).replace('T', ' ')} UTC, \`npm run bench -- --before-cli=…\`, \`bench/results/before-after.json\`): each scenario ran on the code before these changes (commit b800829, built separately) and right after on this code, same database, same load; floors in the same run.`,
     '',
-    '| scenario | before req/s | before p99 ms | before × floor | after req/s | after p99 ms | after × floor |',
-    '|---|--:|--:|--:|--:|--:|--:|',
+    '| scenario | before req/s | after req/s | after / before | before p99 ms | after p99 ms | event-loop µs/req before → after | server CPU µs/req before → after | after × floor |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
-  for (const s of current.scenarios) {
-    if (s.group !== 'refreshd' || s.status !== 'ok') continue;
-    const b = prev.get(s.id);
-    const rb = ratio(prev, s.id);
-    const ra = ratio(cur, s.id);
+  for (const s of c.scenarios) {
+    if (s.id.endsWith('@before') || s.group !== 'refreshd') continue;
+    const b = byId.get(`${s.id}@before`);
+    const floor = byId.get(FLOOR_OF[s.id] ?? '');
+    const gain = b?.requestsPerSecond && s.requestsPerSecond ? `${(s.requestsPerSecond / b.requestsPerSecond).toFixed(2)} ×` : '–';
+    const vsFloor = floor?.requestsPerSecond && s.requestsPerSecond ? (s.requestsPerSecond / floor.requestsPerSecond).toFixed(2) : '–';
     out.push(
-      `| \`${s.id}\` | ${int(b?.requestsPerSecond)} | ${ms(b?.latencyMs?.p99)} | ${rb === undefined ? '–' : rb.toFixed(2)} | ${int(s.requestsPerSecond)} | ${ms(s.latencyMs?.p99)} | ${ra === undefined ? '–' : ra.toFixed(2)} |`,
+      `| \`${s.id}\` | ${int(b?.requestsPerSecond)} | ${int(s.requestsPerSecond)} | ${gain} | ${ms(b?.latencyMs?.p99)} | ${ms(s.latencyMs?.p99)} | ${perReq(b, true)} → ${perReq(s, true)} | ${perReq(b, false)} → ${perReq(s, false)} | ${vsFloor} |`,
     );
   }
   return out.join('\n');
@@ -109,7 +107,7 @@ export function renderMarkdown(r: BenchResults, extras: MarkdownExtras): string 
 
 **Run:** ${r.startedAt.slice(0, 19).replace('T', ' ')} UTC, ${r.mode} mode, ${Math.round(r.wallSeconds)} s end to end · ${r.settings.connections} connections, ${r.settings.warmupSeconds} s warm-up + ${r.settings.durationSeconds} s measured per scenario · refreshd at LOG_LEVEL=${r.settings.logLevel} · load average at start ${m.loadAverageAtStart.map((l) => l.toFixed(2)).join(' / ')}
 
-The load generator (autocannon, in the harness process) shares the same ${m.cpus} cores with the server under test, and on PostgreSQL with the database too: every figure below is for the whole system on one small box, and every ratio compares figures taken minutes apart in the same run. *server CPU* is the server process (all its threads, the libuv pool that signs included) over the measured window, in cores, and per request; *PostgreSQL CPU* is the backends serving the benchmark database; *other CPU* is everything else on the machine: PostgreSQL's shared processes, the kernel, and other tenants. This box is shared with other work, so before each measured window the harness waits for the rest of the machine to be quiet (< ${r.settings.quietCores} cores) and measures again (up to 2 windows) when a window was contended (other CPU > ${r.settings.contendedCores} cores); the least contended window is reported, and marked *(contended)* if even that one was.
+The load generator (autocannon, in the harness process) shares the same ${m.cpus} cores with the server under test, and on PostgreSQL with the database too: every figure below is for the whole system on one small box, and every ratio compares figures taken minutes apart in the same run. *server CPU* is the server process (all its threads: the event loop, signing workers, libuv's pool) over the measured window, in cores, and per request; *event loop* is the main thread alone, per request; *PostgreSQL CPU* is the backends serving the benchmark database; *other CPU* is everything else on the machine: PostgreSQL's shared processes, the kernel, and other tenants. This box is shared with other work, so before each measured window the harness waits for the rest of the machine to be quiet (< ${r.settings.quietCores} cores) and measures again (up to 2 windows) when a window was contended (other CPU > ${r.settings.contendedCores} cores); the least contended window is reported, and marked *(contended)* if even that one was.
 
 ## Targets
 
@@ -144,7 +142,7 @@ Rows added by refreshes (every table, counted just before and just after each lo
 
 ${rowsTable(r.scenarios)}
 
-${extras.baseline ? `## Before and after\n\n${beforeAfter(r, extras.baseline)}\n\n` : ''}${extras.findings.trim()}
+${extras.beforeAfter ? `## Before and after\n\n${beforeAfter(extras.beforeAfter)}\n\n` : ''}${extras.findings.trim()}
 
 ## How it is measured
 
