@@ -53,6 +53,8 @@ const BUDGET_MS = 10 * 60_000;
 const runStart = performance.now();
 const overBudget = () => performance.now() - runStart > BUDGET_MS;
 
+/** --cli=<dist/src/cli.js>: run (or profile) another build of refreshd in every refreshd scenario. */
+const cli = option('cli');
 const chosen = SCENARIOS.filter((s) => (mode === 'profile' ? s.group === 'refreshd' : true)).filter(
   (s) => !only || only.some((o) => s.id === o || s.group === o || s.id.startsWith(o)),
 );
@@ -62,7 +64,9 @@ const selected = beforeCli
       .flatMap((s): Scenario[] =>
         s.target.kind === 'refreshd' ? [{ ...s, id: `${s.id}@before`, title: `${s.title} (before)`, target: { ...s.target, cli: beforeCli } }, s] : [s],
       )
-  : chosen;
+  : cli
+    ? chosen.map((s): Scenario => (s.target.kind === 'refreshd' ? { ...s, target: { ...s.target, cli } } : s))
+    : chosen;
 
 // ---- cleanup: no process or database left behind, whatever happens ------------------------------------------
 
@@ -125,7 +129,7 @@ async function main(): Promise<number> {
 
   const configPath = join(tmp, 'refreshd.json');
   writeFileSync(configPath, JSON.stringify(refreshdConfig(), null, 2));
-  const profileDir = join(resultsDir, 'profiles');
+  const profileDir = option('profile-dir') ?? join(resultsDir, 'profiles');
   const ctx: TargetContext = {
     databaseUrls: {},
     configPath,
