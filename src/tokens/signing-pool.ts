@@ -16,6 +16,8 @@ interface Slot {
   /** Kids whose key this worker has been sent. */
   kids: Set<string>;
   pending: Map<number, { resolve(token: string): void; reject(err: Error): void }>;
+  /** Requests of this event-loop turn, posted together (one message, one wake-up) in the check phase. */
+  outbox: SignRequest[];
 }
 
 /** One signing worker per core beyond the event loop's, at least one, at most two: signing itself runs in
@@ -28,6 +30,9 @@ export function defaultSigningWorkers(): number {
  * Access tokens signed on worker threads (node:worker_threads), with jose as on the main thread. Profiling the
  * refresh grant showed jose's JWT assembly plus WebCrypto's per-call setup at ~20 µs of event-loop time per token
  * (the RSA or ECDSA math already runs on libuv's pool); a worker takes all of it for ~5 µs of messaging.
+ *
+ * Requests made during one event-loop turn travel as one message, and so do the worker's answers: under load a
+ * turn handles several requests, and each message costs a serialisation and a thread wake-up.
  *
  * Workers start on first use and are unref'd while idle, so a process that has nothing else to do can exit.
  */
@@ -58,21 +63,29 @@ export class SigningPool {
     return new Promise<string>((resolve, reject) => {
       if (slot.pending.size === 0) slot.worker.ref();
       slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage(request);
+      if (slot.outbox.push(request) === 1) {
+        setImmediate(() => {
+          const batch = slot.outbox;
+          slot.outbox = [];
+          slot.worker.postMessage(batch);
+        });
+      }
     });
   }
 
   #start(index: number): Slot {
     const worker = new Worker(new URL('./signing-worker.js', import.meta.url));
-    const slot: Slot = { worker, kids: new Set(), pending: new Map() };
+    const slot: Slot = { worker, kids: new Set(), pending: new Map(), outbox: [] };
     worker.unref();
-    worker.on('message', (reply: SignReply) => {
-      const waiter = slot.pending.get(reply.id);
-      if (!waiter) return;
-      slot.pending.delete(reply.id);
+    worker.on('message', (replies: SignReply[]) => {
+      for (const reply of replies) {
+        const waiter = slot.pending.get(reply.id);
+        if (!waiter) continue;
+        slot.pending.delete(reply.id);
+        if (reply.error !== undefined) waiter.reject(new Error(reply.error));
+        else waiter.resolve(reply.token);
+      }
       if (slot.pending.size === 0) worker.unref();
-      if (reply.error !== undefined) waiter.reject(new Error(reply.error));
-      else waiter.resolve(reply.token);
     });
     const fail = (err: Error) => {
       // A dead worker fails what it held; the next request starts a fresh one.

@@ -16,13 +16,26 @@ function keyFor(req: SignRequest): Promise<CryptoKey> {
   return key;
 }
 
-parentPort?.on('message', (req: SignRequest) => {
-  const reply = (r: SignReply) => parentPort?.postMessage(r);
-  Promise.resolve()
-    .then(() => keyFor(req))
-    .then((key) => signAccessToken(req.content, key))
-    .then(
-      (token) => reply({ id: req.id, token }),
-      (err: unknown) => reply({ id: req.id, error: err instanceof Error ? err.message : String(err) }),
-    );
+// Answers are batched like requests: those ready within one turn of this worker's loop go back as one message.
+let outbox: SignReply[] = [];
+function reply(r: SignReply): void {
+  if (outbox.push(r) === 1) {
+    setImmediate(() => {
+      const batch = outbox;
+      outbox = [];
+      parentPort?.postMessage(batch);
+    });
+  }
+}
+
+parentPort?.on('message', (batch: SignRequest[]) => {
+  for (const req of batch) {
+    Promise.resolve()
+      .then(() => keyFor(req))
+      .then((key) => signAccessToken(req.content, key))
+      .then(
+        (token) => reply({ id: req.id, token }),
+        (err: unknown) => reply({ id: req.id, error: err instanceof Error ? err.message : String(err) }),
+      );
+  }
 });
