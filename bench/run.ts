@@ -119,7 +119,24 @@ async function machine(): Promise<Machine> {
   };
 }
 
+/** BENCHMARKS.md from a full run's results, the hand-written findings and the before/after run, if any. */
+function writeReport(results: BenchResults): void {
+  const findingsPath = join(root, 'bench', 'FINDINGS.md');
+  const comparePath = join(resultsDir, 'before-after.json');
+  const md = renderMarkdown(results, {
+    findings: existsSync(findingsPath) ? readFileSync(findingsPath, 'utf8') : '',
+    beforeAfter: existsSync(comparePath) ? (JSON.parse(readFileSync(comparePath, 'utf8')) as BenchResults) : undefined,
+  });
+  writeFileSync(join(root, 'BENCHMARKS.md'), md);
+}
+
 async function main(): Promise<number> {
+  // --render: rewrite BENCHMARKS.md from bench/results/latest.json (after editing FINDINGS.md), measuring nothing.
+  if (flag('render')) {
+    writeReport(JSON.parse(readFileSync(join(resultsDir, 'latest.json'), 'utf8')) as BenchResults);
+    log('wrote BENCHMARKS.md from bench/results/latest.json');
+    return 0;
+  }
   const started = new Date();
   const t0 = performance.now();
   const dropped = await dropStaleDatabases();
@@ -192,15 +209,7 @@ async function main(): Promise<number> {
   mkdirSync(resultsDir, { recursive: true });
   const jsonName = mode === 'compare' ? 'before-after.json' : mode === 'full' && !only ? 'latest.json' : `${mode}${only ? '-partial' : ''}.json`;
   writeFileSync(join(resultsDir, jsonName), JSON.stringify(out, null, 2) + '\n');
-  if (mode === 'full' && !only) {
-    const findingsPath = join(root, 'bench', 'FINDINGS.md');
-    const comparePath = join(resultsDir, 'before-after.json');
-    const md = renderMarkdown(out, {
-      findings: existsSync(findingsPath) ? readFileSync(findingsPath, 'utf8') : '',
-      beforeAfter: existsSync(comparePath) ? (JSON.parse(readFileSync(comparePath, 'utf8')) as BenchResults) : undefined,
-    });
-    writeFileSync(join(root, 'BENCHMARKS.md'), md);
-  }
+  if (mode === 'full' && !only) writeReport(out);
 
   log(`targets:`);
   for (const t of out.targets) log(`  ${t.status.padEnd(7)} ${t.informational ? '(info) ' : ''}${t.label}: ${t.measured}`);

@@ -69,7 +69,7 @@ function beforeAfter(c: BenchResults): string {
   const perReq = (s: ScenarioResult | undefined, main: boolean) =>
     s?.cpu && s.requestsPerSecond ? int(((main ? s.cpu.serverMainThreadCores : s.cpu.serverCores) * 1e6) / s.requestsPerSecond) : '–';
   const out = [
-    `Measured in one run (${c.startedAt.slice(0, 16).replace('T', ' ')} UTC, \`npm run bench -- --before-cli=…\`, \`bench/results/before-after.json\`): each scenario ran on the code before these changes (commit b800829, built separately) and right after on this code, same database, same load; floors in the same run.`,
+    `Measured in one run (${c.startedAt.slice(0, 16).replace('T', ' ')} UTC, \`npm run bench -- --before-cli=…\`, \`bench/results/before-after.json\`): each scenario ran on the code before these changes (commit b800829, built separately) and right after on this code, same database, same load; floors in the same run. *(contended)*: other tenants used more than ${c.settings.contendedCores} cores during even the best window.`,
     '',
     '| scenario | before req/s | after req/s | after / before | before p99 ms | after p99 ms | event-loop µs/req before → after | server CPU µs/req before → after | after × floor |',
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
@@ -79,9 +79,10 @@ function beforeAfter(c: BenchResults): string {
     const b = byId.get(`${s.id}@before`);
     const floor = byId.get(FLOOR_OF[s.id] ?? '');
     const gain = b?.requestsPerSecond && s.requestsPerSecond ? `${(s.requestsPerSecond / b.requestsPerSecond).toFixed(2)} ×` : '–';
+    const note = (r: ScenarioResult | undefined) => (r?.contended ? ' (contended)' : '');
     const vsFloor = floor?.requestsPerSecond && s.requestsPerSecond ? (s.requestsPerSecond / floor.requestsPerSecond).toFixed(2) : '–';
     out.push(
-      `| \`${s.id}\` | ${int(b?.requestsPerSecond)} | ${int(s.requestsPerSecond)} | ${gain} | ${ms(b?.latencyMs?.p99)} | ${ms(s.latencyMs?.p99)} | ${perReq(b, true)} → ${perReq(s, true)} | ${perReq(b, false)} → ${perReq(s, false)} | ${vsFloor} |`,
+      `| \`${s.id}\` | ${int(b?.requestsPerSecond)}${note(b)} | ${int(s.requestsPerSecond)}${note(s)} | ${gain} | ${ms(b?.latencyMs?.p99)} | ${ms(s.latencyMs?.p99)} | ${perReq(b, true)} → ${perReq(s, true)} | ${perReq(b, false)} → ${perReq(s, false)} | ${vsFloor} |`,
     );
   }
   return out.join('\n');
@@ -146,7 +147,7 @@ ${extras.beforeAfter ? `## Before and after\n\n${beforeAfter(extras.beforeAfter)
 
 ## How it is measured
 
-- \`npm run bench\` builds, then \`bench/run.ts\` runs every scenario of \`bench/scenarios.ts\` in order and evaluates \`bench/targets.ts\`. \`npm run bench -- --quick\` is a short smoke run (written to \`bench/results/quick.json\` only); \`--only=<id,…>\` selects scenarios; \`--profile\` runs refreshd under \`--cpu-prof\` and prints the top self-time functions (\`bench/profile/\`).
+- \`npm run bench\` builds, then \`bench/run.ts\` runs every scenario of \`bench/scenarios.ts\` in order and evaluates \`bench/targets.ts\`; it writes this file and \`bench/results/latest.json\`. Options (after \`--\`): \`--quick\` a short smoke run (\`bench/results/quick.json\` only); \`--only=<id or prefix,…>\`; \`--profile\` runs refreshd under \`--cpu-prof\` and summarises each profile (\`bench/profile/\`, summaries in \`bench/results/profiles/\`); \`--before-cli=<dist/src/cli.js of another build>\` runs each refreshd scenario on both builds, interleaved (\`bench/results/before-after.json\`, the *Before and after* table); \`--cli=<…>\` runs another build instead; \`--render\` rewrites this file from \`latest.json\` without measuring.
 - refreshd runs as \`node dist/src/cli.js serve\` in its own process, configured by environment and a generated configuration file (one rotating client, an ES256 API and an RS256 API), on an SQLite file in a temporary directory or on a fresh PostgreSQL database that is dropped at the end (also on Ctrl-C; databases left by a killed run are dropped by the next run). Each scenario starts a fresh server process, so peak RSS is per scenario. Servers log at \`info\` to /dev/null (pino still formats every line).
 - Refresh tokens are pre-issued over HTTP (token exchange, one user each): 32 per load run plus spares, because autocannon ends a run by closing its connections, which abandons the 32 requests then in flight and ends their chains. Chaining: autocannon's \`setupClient\` gives each connection its own \`setRequests\` closures, so \`setupRequest\` presents that connection's current token and \`onResponse\` takes the successor out of the answer. (autocannon's own per-connection \`context\` cannot carry it: it is reset whenever the request list wraps, i.e. after every request of a one-request list.)
 - Latency is measured by the harness from \`setupRequest\` (just before the write) to \`onResponse\`, in microseconds: autocannon's histogram keeps whole milliseconds. Throughput is 2xx answers over the measured window.
