@@ -12,7 +12,6 @@ const FLOOR_OF: Record<string, string> = {
   'refreshd-pg-es256': 'floor-pg',
   'refreshd-sqlite-rs256': 'floor-rs256-sync',
   'refreshd-pg-rs256': 'floor-rs256-sync',
-  'peer-oidc-provider': 'floor-es256',
   'floor-es256': 'floor-http',
   'floor-pg': 'floor-http',
   'floor-rs256-jose': 'floor-rs256-sync',
