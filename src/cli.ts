@@ -18,7 +18,7 @@ import { sha256 } from './tokens/refresh-token.js';
 /** Opens the configured store with migrations applied, runs `fn`, and always closes it. */
 async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
   const env = loadEnv();
-  const store = openStore(env.databaseUrl);
+  const store = openStore(env.databaseUrl, { preparedStatements: env.pgPreparedStatements });
   try {
     await store.migrate();
     return await fn(store);
@@ -126,7 +126,7 @@ clients
         updatedAt: now,
       });
       if (opts.management) {
-        const refreshd = await Refreshd.create({ store, issuer: loadEnv().issuer });
+        const refreshd = await Refreshd.create({ store, issuer: loadEnv().issuer, signingWorkers: 0 });
         await store.upsertClientGrant({ id: randomId(), clientId, audience: refreshd.managementAudience, scope: [...MANAGEMENT_SCOPES] });
       }
       console.log(`client_id:     ${clientId}`);
@@ -174,7 +174,7 @@ keys
   })
   .action((opts: { alg: SigningAlg; grace?: number }) =>
     withStore(async (store) => {
-      const refreshd = await Refreshd.create({ store, issuer: loadEnv().issuer });
+      const refreshd = await Refreshd.create({ store, issuer: loadEnv().issuer, signingWorkers: 0 });
       const grace = opts.grace ?? Math.max(...(await store.listResourceServers()).map((r) => r.tokenLifetimeSeconds), 86_400);
       const key = await refreshd.keys.rotate(opts.alg, grace);
       console.log(`new ${key.alg} signing key ${key.kid}; previous ${key.alg} keys verify for ${grace}s more (instances pick it up within 30s)`);

@@ -52,7 +52,7 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
   const config = env.configPath ? loadConfigFile(env.configPath, audience) : EMPTY_CONFIG;
   const logger = createLogger(env.logLevel);
   const clock = systemClock;
-  const store = openStore(env.databaseUrl);
+  const store = openStore(env.databaseUrl, { preparedStatements: env.pgPreparedStatements });
   await store.migrate();
 
   const metrics = env.metrics ? new Metrics({ store, clock }) : null;
@@ -123,6 +123,7 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
       await gc.stop();
       await recorder.stop();
       await webhook?.stop();
+      await refreshd.close();
       await Promise.all([store.close(), rateLimiter.close()]);
       logger.info({}, 'refreshd stopped');
     })());

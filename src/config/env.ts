@@ -19,6 +19,8 @@ export interface EnvConfig {
   rateLimit: RateLimitEnv;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   shutdownGraceMs: number;
+  /** REFRESHD_PG_PREPARED_STATEMENTS: named prepared statements on PostgreSQL (off behind PgBouncer < 1.21). */
+  pgPreparedStatements: boolean;
 }
 
 /** Limits on /oauth/token and /oauth/revoke; 0 points turns a limit off. */
@@ -82,6 +84,7 @@ export const ENV_VARS: readonly { name: string; default: string; description: st
   { name: 'REFRESHD_RATE_LIMIT_WINDOW', default: '1', description: 'Rate-limit window in seconds.' },
   { name: 'REFRESHD_REDIS_URL', default: '(none)', description: '`redis://…`: share rate-limit counters across instances (each instance falls back to its own counters while Redis is unreachable).' },
   { name: 'REFRESHD_RATE_LIMIT_PREFIX', default: 'refreshd:rl', description: 'Key prefix for the counters in Redis.' },
+  { name: 'REFRESHD_PG_PREPARED_STATEMENTS', default: 'true', description: 'Run the rotation as a named prepared statement on PostgreSQL; `false` behind PgBouncer in transaction mode before 1.21.' },
   { name: 'REFRESHD_SHUTDOWN_GRACE_SECONDS', default: '25', description: 'How long SIGTERM waits for in-flight requests before closing their connections.' },
 ];
 
@@ -154,6 +157,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     rateLimit: loadRateLimit(env),
     // 25 s: inside Kubernetes' default 30 s terminationGracePeriodSeconds, with time left to close the store.
     shutdownGraceMs: wholeNumber(env, 'REFRESHD_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600) * 1000,
+    pgPreparedStatements: bool(env, 'REFRESHD_PG_PREPARED_STATEMENTS', true),
   };
 }
 

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { secureRandomBytes } from './random.js';
 
 /** 128 random bits as base64url (22 characters): ids of families and sessions. */
 export function randomId(): string {
-  return randomBytes(16).toString('base64url');
+  return secureRandomBytes(16).toString('base64url');
 }
 
 /** A client id in Auth0's style: 32 characters of base62. */

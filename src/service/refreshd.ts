@@ -18,6 +18,7 @@ import type { Store } from '../ports/store.js';
 import { AccessTokenIssuer } from '../tokens/access-token.js';
 import { KeyRing } from '../tokens/key-ring.js';
 import { RefreshTokenCodec } from '../tokens/refresh-token.js';
+import { defaultSigningWorkers, SigningPool } from '../tokens/signing-pool.js';
 import { applyConfig, type ApplyReport } from './apply-config.js';
 
 export interface RefreshdOptions {
@@ -33,6 +34,11 @@ export interface RefreshdOptions {
   /** How often signing keys are re-read from the store (default 30 s). */
   keyRefreshMs?: number;
   maxFamiliesPerUserClient?: number;
+  /**
+   * Worker threads that sign access tokens (default: one per core beyond the first, at most two); 0 signs on the
+   * event loop. Call close() to stop them (idle workers never keep the process alive).
+   */
+  signingWorkers?: number;
 }
 
 export interface DeviceInput {
@@ -55,6 +61,7 @@ export class Refreshd {
   readonly keys: KeyRing;
   readonly directory: Directory;
   readonly deps: OAuthDeps;
+  readonly #signingPool: SigningPool | null;
 
   private constructor(options: RefreshdOptions, macKey: Buffer) {
     this.store = options.store;
@@ -64,12 +71,14 @@ export class Refreshd {
     const logger = options.logger ?? silentLogger;
     this.keys = new KeyRing(this.store, this.clock, { refreshIntervalMs: options.keyRefreshMs ?? 30_000 });
     this.directory = new Directory(this.store, this.clock, { ttlMs: options.cacheTtlMs ?? 5_000 });
+    const workers = options.signingWorkers ?? defaultSigningWorkers();
+    this.#signingPool = workers > 0 ? new SigningPool(workers) : null;
     this.deps = {
       store: this.store,
       clock: this.clock,
       directory: this.directory,
       codec: new RefreshTokenCodec(macKey),
-      accessTokens: new AccessTokenIssuer(this.keys, this.issuer),
+      accessTokens: new AccessTokenIssuer(this.keys, this.issuer, this.#signingPool),
       events: options.events ?? loggingSink(logger),
       logger,
       managementAudience: this.managementAudience,
@@ -99,6 +108,11 @@ export class Refreshd {
     };
     const existing = await this.store.findResourceServer(api.identifier);
     if (!existing || JSON.stringify(existing) !== JSON.stringify(api)) await this.store.upsertResourceServer(api);
+  }
+
+  /** Stops the signing workers; the store is the caller's to close. */
+  async close(): Promise<void> {
+    await this.#signingPool?.close();
   }
 
   /** Writes clients, APIs and grants from a normalized configuration; idempotent. */

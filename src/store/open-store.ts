@@ -6,6 +6,8 @@ import pg from 'pg';
 import { ConfigError } from '../core/errors.js';
 import type { Store } from '../ports/store.js';
 import type { Database } from './sql/database.js';
+import { namedStatementPool } from './sql/pg-named-statements.js';
+import { withStatementCache } from './sql/sqlite-statement-cache.js';
 import { SqlStore } from './sql/sql-store.js';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/refreshd.db';
@@ -17,6 +19,11 @@ export interface OpenStoreOptions {
   connectTimeoutMs?: number;
   /** Upper bound on any single statement (default 5000 ms). */
   statementTimeoutMs?: number;
+  /**
+   * Run the hottest PostgreSQL statements as named prepared statements (default true). Turn off behind a pooler
+   * without protocol-level prepared statements (PgBouncer in transaction mode before 1.21).
+   */
+  preparedStatements?: boolean;
 }
 
 /** Where a `sqlite:` URL points: a file path, or `:memory:`. */
@@ -24,26 +31,6 @@ export function sqlitePath(url: string): string {
   const rest = url.replace(/^sqlite:(\/\/)?/, '');
   if (rest === '' ) throw new ConfigError('REFRESHD_DATABASE_URL: an sqlite: URL needs a path, e.g. sqlite:./data/refreshd.db');
   return rest === ':memory:' ? rest : resolve(rest);
-}
-
-/**
- * Kysely's SQLite driver calls prepare() for every query, and better-sqlite3 then runs SQLite's compiler each
- * time: on a primary-key read that is most of the cost. Statements are reusable (the connection is single and
- * synchronous, and Kysely never streams here), so they are kept by SQL text; the set of distinct texts is small
- * and bounded by the code, with a cap in case some caller builds SQL dynamically.
- */
-function cacheStatements(database: BetterSqlite3.Database, max = 1000): void {
-  const prepare = database.prepare.bind(database);
-  const cache = new Map<string, BetterSqlite3.Statement>();
-  database.prepare = ((source: string) => {
-    let statement = cache.get(source);
-    if (!statement) {
-      statement = prepare(source);
-      if (cache.size >= max) cache.clear();
-      cache.set(source, statement);
-    }
-    return statement;
-  }) as typeof database.prepare;
 }
 
 /** Opens the store named by a database URL: `sqlite:<path>` (or `sqlite::memory:`) or `postgres://…`. */
@@ -56,8 +43,7 @@ export function openStore(url: string = DEFAULT_DATABASE_URL, options: OpenStore
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
     database.pragma('busy_timeout = 5000');
-    cacheStatements(database);
-    return new SqlStore(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), 'sqlite');
+    return new SqlStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), 'sqlite');
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({
@@ -78,7 +64,8 @@ export function openStore(url: string = DEFAULT_DATABASE_URL, options: OpenStore
     // an 'error' event nobody listens to kills the process. The statement in flight (or the next one) fails with
     // the cause, which the store turns into StoreUnavailableError (503), and the pool discards the broken client.
     pool.on('connect', (client) => client.on('error', () => {}));
-    return new SqlStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
+    const dialect = new PostgresDialect({ pool: options.preparedStatements === false ? pool : namedStatementPool(pool) });
+    return new SqlStore(new Kysely<Database>({ dialect }), 'postgres');
   }
   throw new ConfigError(`REFRESHD_DATABASE_URL: unsupported URL scheme in "${redactUrl(url)}" (use sqlite:<path> or postgres://…)`);
 }

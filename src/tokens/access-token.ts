@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { secureRandomBytes } from '../core/random.js';
 import type { SigningAlg } from '../core/types.js';
+import { signAccessToken, type AccessTokenContent } from './access-token-jwt.js';
 import type { KeyRing } from './key-ring.js';
+import type { SigningPool } from './signing-pool.js';
 
 export interface AccessTokenClaims {
   sub: string;
@@ -18,31 +19,39 @@ export interface MintedAccessToken {
   expiresIn: number;
 }
 
-/** JWT access tokens (iss, sub, aud, iat, exp, scope, azp, jti, sid), signed with the store's keys via jose. */
+/**
+ * JWT access tokens (iss, sub, aud, iat, exp, scope, azp, jti, sid), signed with the store's keys via jose: on
+ * the signing pool's worker threads when there is one, else on the calling thread.
+ */
 export class AccessTokenIssuer {
   readonly #keys: KeyRing;
   readonly #issuer: string;
+  readonly #pool: SigningPool | null;
 
-  constructor(keys: KeyRing, issuer: string) {
+  constructor(keys: KeyRing, issuer: string, pool: SigningPool | null = null) {
     this.#keys = keys;
     this.#issuer = issuer;
+    this.#pool = pool;
   }
 
   async mint(claims: AccessTokenClaims, options: { alg: SigningAlg; lifetimeSeconds: number; now: number }): Promise<MintedAccessToken> {
-    const { kid, key } = await this.#keys.signingKey(options.alg);
+    const { kid, key, privateJwk } = await this.#keys.signingKey(options.alg);
     const iat = Math.floor(options.now / 1000);
     const payload: Record<string, string> = { scope: claims.scope, azp: claims.azp };
     if (claims.sid) payload.sid = claims.sid;
     if (claims.gty) payload.gty = claims.gty;
-    const token = await new SignJWT(payload)
-      .setProtectedHeader({ alg: options.alg, kid, typ: 'JWT' })
-      .setIssuer(this.#issuer)
-      .setSubject(claims.sub)
-      .setAudience(claims.aud)
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + options.lifetimeSeconds)
-      .setJti(randomBytes(16).toString('base64url'))
-      .sign(key);
+    const content: AccessTokenContent = {
+      alg: options.alg,
+      kid,
+      iss: this.#issuer,
+      sub: claims.sub,
+      aud: claims.aud,
+      iat,
+      exp: iat + options.lifetimeSeconds,
+      jti: secureRandomBytes(16).toString('base64url'),
+      claims: payload,
+    };
+    const token = this.#pool ? await this.#pool.sign(content, privateJwk) : await signAccessToken(content, key);
     return { token, expiresIn: options.lifetimeSeconds };
   }
 }

@@ -43,6 +43,7 @@ export class KeyRing {
   #keys: LoadedKey[] = [];
   #loadedAt = -Infinity;
   #loading: Promise<void> | null = null;
+  readonly #generating = new Map<SigningAlg, Promise<void>>();
 
   constructor(store: KeyStore, clock: Clock, options: KeyRingOptions = {}) {
     this.#store = store;
@@ -96,16 +97,24 @@ export class KeyRing {
     return best;
   }
 
-  /** The key that signs for `alg`, generated and persisted on first use. */
-  async signingKey(alg: SigningAlg): Promise<{ kid: string; key: CryptoKey }> {
+  /** The key that signs for `alg` (and its private JWK, for signing workers), generated and persisted on first use. */
+  async signingKey(alg: SigningAlg): Promise<{ kid: string; key: CryptoKey; privateJwk: string }> {
     let key = this.#active(await this.#fresh(), alg);
     if (!key) {
-      await this.#store.insertSigningKey(await generate(alg, this.#clock.now()));
-      this.invalidate();
+      // Concurrent first uses share one generation (the benchmark's parallel issuance created one key per caller).
+      let generating = this.#generating.get(alg);
+      if (!generating) {
+        generating = (async () => {
+          await this.#store.insertSigningKey(await generate(alg, this.#clock.now()));
+          this.invalidate();
+        })().finally(() => this.#generating.delete(alg));
+        this.#generating.set(alg, generating);
+      }
+      await generating;
       key = this.#active(await this.#fresh(), alg);
       if (!key) throw new Error(`no signing key for ${alg} after generating one`);
     }
-    return { kid: key.record.kid, key: key.privateKey };
+    return { kid: key.record.kid, key: key.privateKey, privateJwk: key.record.privateJwk };
   }
 
   /** Makes sure a key exists for `alg` (used at boot so the JWKS is never empty). */

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hash, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { secureRandomBytes } from '../core/random.js';
 
 /**
  * Refresh-token wire format:
@@ -26,7 +27,8 @@ export interface ParsedRefreshToken {
 }
 
 export function sha256(data: Buffer | string): Buffer {
-  return createHash('sha256').update(data).digest();
+  // One-shot crypto.hash: a refresh hashes three values, and a Hash object per value cost more than the hashing.
+  return hash('sha256', data, 'buffer');
 }
 
 export class RefreshTokenCodec {
@@ -72,7 +74,7 @@ export class RefreshTokenCodec {
 }
 
 export function newSecret(): Buffer {
-  return randomBytes(32);
+  return secureRandomBytes(32);
 }
 
 const BOX_INFO = Buffer.from('refreshd successor v1');
@@ -87,7 +89,7 @@ function boxKey(predecessorSecret: Buffer, familyId: string): Buffer {
  * reveals nothing. Layout: iv(12) ‖ ciphertext(32) ‖ tag(16).
  */
 export function sealSuccessor(predecessorSecret: Buffer, familyId: string, generation: number, successorSecret: Buffer): Buffer {
-  const iv = randomBytes(12);
+  const iv = secureRandomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', boxKey(predecessorSecret, familyId), iv);
   cipher.setAAD(aad(familyId, generation));
   const ct = Buffer.concat([cipher.update(successorSecret), cipher.final()]);

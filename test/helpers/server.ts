@@ -83,6 +83,7 @@ export async function startServer(kind: StoreDialect, options: StartServerOption
     recorder,
     async close() {
       await app.close();
+      await refreshd.close();
       await recorder?.stop();
       await store.close();
       await db.drop();

@@ -3,6 +3,7 @@ import type { Metadata, TokenFamily } from '../../core/types.js';
 import type { FamilyExchange, FamilyFilter, PageRequest } from '../../ports/store.js';
 import type { Database, TokenFamiliesTable } from './database.js';
 import { familyFromRow, familyToRow, metadataToText } from './mappers.js';
+import { QueryTemplate, slot } from './query-template.js';
 
 type FamilyEb = ExpressionBuilder<Database, 'token_families'>;
 
@@ -58,38 +59,100 @@ export async function createFamily(
   });
 }
 
-/** The rotation compare-and-set: one UPDATE … RETURNING, on both dialects. */
-export async function exchangeFamily(db: Kysely<Database>, x: FamilyExchange): Promise<TokenFamily | null> {
-  const rotation = x.next
+/** The values of one exchange, named as the slots of the compare-and-set template. */
+interface ExchangeValues extends Record<string, unknown> {
+  familyId: string;
+  clientId: string;
+  presentedGeneration: number;
+  presentedHash: Buffer;
+  nextGeneration: number;
+  nextHash: Buffer | null;
+  successorBox: Buffer | null;
+  now: number;
+  idleExpiresAt: number | null;
+  rotating: number;
+  lastIp: string | null;
+  lastUserAgent: string | null;
+}
+
+/** Every column, named: the compare-and-set is a prepared statement on PostgreSQL, so it must not say `*`. */
+const FAMILY_COLUMNS = [
+  'id', 'user_id', 'client_id', 'session_id', 'audience', 'scope', 'generation', 'rotating', 'current_hash', 'previous_hash',
+  'successor_box', 'created_at', 'rotated_at', 'last_exchanged_at', 'idle_expires_at', 'expires_at', 'revoked_at',
+  'revoked_reason', 'initial_ip', 'initial_user_agent', 'last_ip', 'last_user_agent', 'metadata',
+] as const satisfies readonly (keyof TokenFamiliesTable)[];
+// Compile-time check that the list is complete: a column added to the table must be added above.
+const allFamilyColumnsListed: Exclude<keyof TokenFamiliesTable, (typeof FAMILY_COLUMNS)[number]> extends never ? true : never = true;
+void allFamilyColumnsListed;
+
+/** The compare-and-set as Kysely builds it; every value is a slot (see query-template.ts). */
+function buildExchange(db: Kysely<Database>, shape: { rotates: boolean; slidesIdle: boolean }) {
+  const rotation = shape.rotates
     ? {
-        generation: x.presentedGeneration + 1,
-        current_hash: x.next.currentHash,
-        previous_hash: x.presentedHash,
-        successor_box: x.next.successorBox,
-        rotated_at: x.now,
+        generation: slot<number>('nextGeneration'),
+        current_hash: slot<Buffer>('nextHash'),
+        previous_hash: slot<Buffer>('presentedHash'),
+        successor_box: slot<Buffer | null>('successorBox'),
+        rotated_at: slot<number>('now'),
       }
     : {};
-  const row = await db
+  const idleExpiresAt = slot<number | null>('idleExpiresAt');
+  return db
     .updateTable('token_families')
     .set({
       ...rotation,
-      rotating: x.rotating ? 1 : 0,
-      last_exchanged_at: x.now,
-      last_ip: x.lastIp,
-      last_user_agent: x.lastUserAgent,
+      rotating: slot<number>('rotating'),
+      last_exchanged_at: slot<number>('now'),
+      last_ip: slot<string | null>('lastIp'),
+      last_user_agent: slot<string | null>('lastUserAgent'),
       // Idle expiry slides, but never past the absolute expiry fixed at issuance.
-      idle_expires_at:
-        x.idleExpiresAt === null
-          ? null
-          : sql<number>`case when expires_at is not null and expires_at < ${x.idleExpiresAt} then expires_at else ${x.idleExpiresAt} end`,
+      idle_expires_at: shape.slidesIdle
+        ? sql<number>`case when expires_at is not null and expires_at < ${idleExpiresAt} then expires_at else ${idleExpiresAt} end`
+        : idleExpiresAt,
     })
-    .where('id', '=', x.familyId)
-    .where('client_id', '=', x.clientId)
-    .where('generation', '=', x.presentedGeneration)
-    .where('current_hash', '=', x.presentedHash)
-    .where((eb) => activeFamily(eb, x.now))
-    .returningAll()
-    .executeTakeFirst();
+    .where('id', '=', slot<string>('familyId'))
+    .where('client_id', '=', slot<string>('clientId'))
+    .where('generation', '=', slot<number>('presentedGeneration'))
+    .where('current_hash', '=', slot<Buffer>('presentedHash'))
+    .where((eb) => activeFamily(eb, slot<number>('now')))
+    .returning(FAMILY_COLUMNS);
+}
+
+type ExchangeTemplate = QueryTemplate<ExchangeValues, Selectable<TokenFamiliesTable>>;
+const exchangeTemplates = new WeakMap<Kysely<Database>, Map<string, ExchangeTemplate>>();
+
+function exchangeTemplate(db: Kysely<Database>, rotates: boolean, slidesIdle: boolean): ExchangeTemplate {
+  let byShape = exchangeTemplates.get(db);
+  if (!byShape) exchangeTemplates.set(db, (byShape = new Map()));
+  const key = `${rotates}/${slidesIdle}`;
+  let template = byShape.get(key);
+  if (!template) {
+    const name = `refreshd_exchange_family_${rotates ? 'rotate' : 'keep'}${slidesIdle ? '_slide' : ''}`;
+    template = new QueryTemplate(buildExchange(db, { rotates, slidesIdle }), { preparedStatement: name }) as ExchangeTemplate;
+    byShape.set(key, template);
+  }
+  return template;
+}
+
+/** The rotation compare-and-set: one UPDATE … RETURNING, on both dialects, compiled once per shape. */
+export async function exchangeFamily(db: Kysely<Database>, x: FamilyExchange): Promise<TokenFamily | null> {
+  const template = exchangeTemplate(db, x.next !== null, x.idleExpiresAt !== null);
+  const values: ExchangeValues = {
+    familyId: x.familyId,
+    clientId: x.clientId,
+    presentedGeneration: x.presentedGeneration,
+    presentedHash: x.presentedHash,
+    nextGeneration: x.presentedGeneration + 1,
+    nextHash: x.next?.currentHash ?? null,
+    successorBox: x.next?.successorBox ?? null,
+    now: x.now,
+    idleExpiresAt: x.idleExpiresAt,
+    rotating: x.rotating ? 1 : 0,
+    lastIp: x.lastIp,
+    lastUserAgent: x.lastUserAgent,
+  };
+  const { rows } = await db.executeQuery(template.bind(values));
+  const row = rows[0];
   return row ? familyFromRow(row) : null;
 }
 

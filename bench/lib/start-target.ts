@@ -1,0 +1,81 @@
+import { fileURLToPath } from 'node:url';
+import type { TargetSpec } from '../scenarios.js';
+import type { BenchAlg } from './bench-client.js';
+import { REFRESHD_ISSUER } from './bench-client.js';
+import { freePort, startProcess, type StartedProcess } from './children.js';
+import { fetchSeedTokens, issueRefreshdTokens } from './seed-tokens.js';
+import type { StoreKind } from './storage.js';
+
+const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
+/** dist/src/cli.js: the real server, as `npm start` runs it. */
+const CLI = here('../../src/cli.js');
+
+export interface TargetContext {
+  databaseUrls: Partial<Record<StoreKind, string>>;
+  configPath: string;
+  logLevel: string;
+  /** Extra node options for refreshd (e.g. --cpu-prof). */
+  refreshdNodeOptions: string[];
+}
+
+export interface RunningTarget {
+  process: StartedProcess;
+  /** Refresh tokens nobody has presented yet, for the chained load with `alg` access tokens. */
+  seed(alg: BenchAlg, count: number): Promise<string[]>;
+}
+
+function databaseUrl(ctx: TargetContext, store: StoreKind): string {
+  const url = ctx.databaseUrls[store];
+  if (!url) throw new Error(`no ${store} database prepared`);
+  return url;
+}
+
+export async function startTarget(spec: TargetSpec, ctx: TargetContext): Promise<RunningTarget> {
+  const port = await freePort();
+  switch (spec.kind) {
+    case 'refreshd': {
+      const proc = await startProcess({
+        name: `refreshd (${spec.store})`,
+        nodeOptions: ctx.refreshdNodeOptions,
+        args: [spec.cli ?? CLI, 'serve'],
+        env: {
+          REFRESHD_DATABASE_URL: databaseUrl(ctx, spec.store),
+          REFRESHD_CONFIG: ctx.configPath,
+          REFRESHD_ISSUER,
+          LOG_LEVEL: ctx.logLevel,
+        },
+        port,
+        readyPath: '/health/ready',
+      });
+      return { process: proc, seed: (alg, n) => issueRefreshdTokens(proc.url, alg, n) };
+    }
+    case 'http-floor': {
+      const proc = await startProcess({
+        name: `floor (${spec.signer} ${spec.alg})`,
+        args: [here('../floors/sign-floor.js')],
+        env: { FLOOR_ALG: spec.alg, FLOOR_SIGNER: spec.signer },
+        port,
+        readyPath: '/__seed?n=0',
+      });
+      return { process: proc, seed: (_alg, n) => fetchSeedTokens(proc.url, n) };
+    }
+    case 'pg-floor': {
+      const proc = await startProcess({
+        name: 'floor (pg one statement)',
+        args: [here('../floors/pg-rotation-floor.js')],
+        env: { DATABASE_URL: databaseUrl(ctx, 'postgres') },
+        port,
+        readyPath: '/__seed?n=0',
+      });
+      return { process: proc, seed: (_alg, n) => fetchSeedTokens(proc.url, n) };
+    }
+    case 'fastify-floor': {
+      const proc = await startProcess({ name: 'floor (Fastify GET)', args: [here('../floors/fastify-get-floor.js')], port, readyPath: '/' });
+      return { process: proc, seed: async () => [] };
+    }
+    case 'oidc-provider': {
+      const proc = await startProcess({ name: 'oidc-provider', args: [here('../peers/oidc-provider-peer.js')], port, readyPath: '/__seed?n=0' });
+      return { process: proc, seed: (_alg, n) => fetchSeedTokens(proc.url, n) };
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import type { BenchResults, ScenarioResult, TargetResult } from './results.js';
+
+const int = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '–' : Math.round(n).toLocaleString('en-US'));
+const ms = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '–' : n < 10 ? n.toFixed(2) : n.toFixed(1));
+const cores = (n: number | undefined) => (n === undefined ? '–' : n.toFixed(2));
+const mib = (b: number | undefined) => (b === undefined || !Number.isFinite(b) ? '–' : `${Math.round(b / 1048576)} MiB`);
+const STATUS: Record<TargetResult['status'], string> = { met: '✅ met', missed: '❌ missed', pending: '⏳ pending', failed: '⚠️ not measured' };
+
+/** Which floor each scenario is read against in the tables (the targets name their own references). */
+const FLOOR_OF: Record<string, string> = {
+  'refreshd-sqlite-es256': 'floor-es256',
+  'refreshd-pg-es256': 'floor-pg',
+  'refreshd-sqlite-rs256': 'floor-rs256-sync',
+  'refreshd-pg-rs256': 'floor-rs256-sync',
+  'floor-es256': 'floor-http',
+  'floor-pg': 'floor-http',
+  'floor-rs256-jose': 'floor-rs256-sync',
+  'mgmt-get-refresh-token-sqlite': 'floor-fastify-get',
+  'mgmt-get-refresh-token-pg': 'floor-fastify-get',
+};
+
+function scenarioTable(rows: ScenarioResult[], all: ScenarioResult[]): string {
+  const byId = new Map(all.map((s) => [s.id, s]));
+  const out = [
+    '| scenario | req/s | p50 ms | p90 ms | p99 ms | server CPU, cores | server CPU µs/req | event loop µs/req | PostgreSQL CPU | load gen CPU | other CPU | server peak RSS | vs floor |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
+  ];
+  for (const s of rows) {
+    if (s.status === 'pending' || s.status === 'skipped') {
+      out.push(`| \`${s.id}\` ${s.title} | ${s.status}: ${s.note ?? ''} | | | | | | | | | | | |`);
+      continue;
+    }
+    const floor = byId.get(FLOOR_OF[s.id] ?? '');
+    const vs = floor?.requestsPerSecond && s.requestsPerSecond ? `${(s.requestsPerSecond / floor.requestsPerSecond).toFixed(2)} × \`${floor.id}\`` : '';
+    const flag = (s.status === 'failed' ? ' **FAILED**' : '') + (s.contended ? ' (contended)' : '');
+    const perReq = s.cpu && s.requestsPerSecond ? (s.cpu.serverCores * 1e6) / s.requestsPerSecond : undefined;
+    const loopPerReq = s.cpu && s.requestsPerSecond ? (s.cpu.serverMainThreadCores * 1e6) / s.requestsPerSecond : undefined;
+    const db = s.cpu?.databaseCores ? cores(s.cpu.databaseCores) : '';
+    out.push(
+      `| \`${s.id}\`${flag} ${s.title} | ${int(s.requestsPerSecond)} | ${ms(s.latencyMs?.p50)} | ${ms(s.latencyMs?.p90)} | ${ms(s.latencyMs?.p99)} | ${cores(s.cpu?.serverCores)} | ${int(perReq)} | ${int(loopPerReq)} | ${db} | ${cores(s.cpu?.loadgenCores)} | ${cores(s.cpu?.otherCores)} | ${mib(s.peakRssBytes)} | ${vs} |`,
+    );
+  }
+  return out.join('\n');
+}
+
+function rowsTable(scenarios: ScenarioResult[]): string {
+  const out = ['| scenario | refreshes (warm-up + measured) | rows added during them | rows per refresh | tables at start → end (incl. tokens issued for the runs) |', '|---|--:|--:|--:|---|'];
+  for (const s of scenarios) {
+    if (!s.rows) continue;
+    const changes = Object.keys(s.rows.after)
+      .filter((t) => ['token_families', 'sessions'].includes(t) || s.rows!.after[t] !== s.rows!.before[t])
+      .map((t) => `${t} ${int(s.rows!.before[t])} → ${int(s.rows!.after[t])}`)
+      .join('; ');
+    out.push(`| \`${s.id}\` | ${int(s.rows.refreshes)} | ${s.rows.addedByRefreshes} | ${s.rows.addedPerRefresh} | ${changes} |`);
+  }
+  return out.join('\n');
+}
+
+export interface MarkdownExtras {
+  /** Hand-written analysis (profile findings, changes), inserted verbatim. */
+  findings: string;
+  /** A compare-mode run (each refreshd scenario on the old and the new build), for the before/after table. */
+  beforeAfter?: BenchResults | undefined;
+}
+
+function beforeAfter(c: BenchResults): string {
+  const byId = new Map(c.scenarios.map((s) => [s.id, s]));
+  const perReq = (s: ScenarioResult | undefined, main: boolean) =>
+    s?.cpu && s.requestsPerSecond ? int(((main ? s.cpu.serverMainThreadCores : s.cpu.serverCores) * 1e6) / s.requestsPerSecond) : '–';
+  const out = [
+    `Measured in one run (${c.startedAt.slice(0, 16).replace('T', ' ')} UTC, \`npm run bench -- --before-cli=…\`, \`bench/results/before-after.json\`): each scenario ran on the code before these changes (commit b800829, built separately) and right after on this code, same database, same load; floors in the same run. *(contended)*: other tenants used more than ${c.settings.contendedCores} cores during even the best window.`,
+    '',
+    '| scenario | before req/s | after req/s | after / before | before p99 ms | after p99 ms | event-loop µs/req before → after | server CPU µs/req before → after | after × floor |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const s of c.scenarios) {
+    if (s.id.endsWith('@before') || s.group !== 'refreshd') continue;
+    const b = byId.get(`${s.id}@before`);
+    const floor = byId.get(FLOOR_OF[s.id] ?? '');
+    const gain = b?.requestsPerSecond && s.requestsPerSecond ? `${(s.requestsPerSecond / b.requestsPerSecond).toFixed(2)} ×` : '–';
+    const note = (r: ScenarioResult | undefined) => (r?.contended ? ' (contended)' : '');
+    const vsFloor = floor?.requestsPerSecond && s.requestsPerSecond ? (s.requestsPerSecond / floor.requestsPerSecond).toFixed(2) : '–';
+    out.push(
+      `| \`${s.id}\` | ${int(b?.requestsPerSecond)}${note(b)} | ${int(s.requestsPerSecond)}${note(s)} | ${gain} | ${ms(b?.latencyMs?.p99)} | ${ms(s.latencyMs?.p99)} | ${perReq(b, true)} → ${perReq(s, true)} | ${perReq(b, false)} → ${perReq(s, false)} | ${vsFloor} |`,
+    );
+  }
+  return out.join('\n');
+}
+
+export function renderMarkdown(r: BenchResults, extras: MarkdownExtras): string {
+  const m = r.machine;
+  const refresh = r.scenarios.filter((s) => s.group === 'refreshd');
+  const refs = r.scenarios.filter((s) => s.group === 'floor' || s.group === 'peer');
+  const mgmt = r.scenarios.filter((s) => s.group === 'management');
+  const targets = r.targets.filter((t) => !t.informational);
+  const info = r.targets.filter((t) => t.informational);
+  const storageRows = (['sqlite', 'postgres'] as const)
+    .map((k) => [k, r.storage[k]] as const)
+    .filter(([, f]) => f)
+    .map(([k, f]) => `| ${k} | ${int(f!.families)} | ${int(f!.tableBytes)} | ${int(f!.indexBytes)} | ${int(f!.totalBytes)} | **${int(f!.bytesPerFamily)}** | ${f!.method} |`);
+
+  return `# Benchmarks
+
+<!-- Generated by \`npm run bench\` (bench/run.ts); edit bench/FINDINGS.md for the analysis section, not this file. -->
+
+**Machine:** ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel} · Node ${m.node} · PostgreSQL ${m.postgres} · SQLite ${m.sqlite} (better-sqlite3) · autocannon ${m.autocannon} · oidc-provider ${m.oidcProvider}
+
+**Run:** ${r.startedAt.slice(0, 19).replace('T', ' ')} UTC, ${r.mode} mode, ${Math.round(r.wallSeconds)} s end to end · ${r.settings.connections} connections, ${r.settings.warmupSeconds} s warm-up + ${r.settings.durationSeconds} s measured per scenario · refreshd at LOG_LEVEL=${r.settings.logLevel} · load average at start ${m.loadAverageAtStart.map((l) => l.toFixed(2)).join(' / ')}
+
+The load generator (autocannon, in the harness process) shares the same ${m.cpus} cores with the server under test, and on PostgreSQL with the database too: every figure below is for the whole system on one small box, and every ratio compares figures taken minutes apart in the same run. *server CPU* is the server process (all its threads: the event loop, signing workers, libuv's pool) over the measured window, in cores, and per request; *event loop* is the main thread alone, per request; *PostgreSQL CPU* is the backends serving the benchmark database; *other CPU* is everything else on the machine: PostgreSQL's shared processes, the kernel, and other tenants. This box is shared with other work, so before each measured window the harness waits for the rest of the machine to be quiet (< ${r.settings.quietCores} cores) and measures again (up to 2 windows) when a window was contended (other CPU > ${r.settings.contendedCores} cores); the least contended window is reported, and marked *(contended)* if even that one was.
+
+## Targets
+
+| target | measured (same run) | status |
+|---|---|---|
+${targets.map((t) => `| ${t.label} | ${t.measured} | ${STATUS[t.status]} |`).join('\n')}
+${info.length ? `\nFor context (not targets):\n\n| figure | measured | against the same bar |\n|---|---|---|\n${info.map((t) => `| ${t.label} | ${t.measured} | ${STATUS[t.status]} |`).join('\n')}\n` : ''}
+${r.problems.length ? `\n**Problems in this run:**\n\n${r.problems.map((p) => `- ${p}`).join('\n')}\n` : ''}
+## Refresh grant with rotation
+
+Every refresh token is presented exactly once: each connection presents its token and presents the successor from the answer next (${r.scenarios.reduce((n, s) => n + (s.chains?.duplicates ?? 0), 0)} duplicates over the run; a dropped answer abandons its chain instead of retrying it). Non-2xx answers fail the run.
+
+${scenarioTable(refresh, r.scenarios)}
+
+## Floors and the peer
+
+${scenarioTable(refs, r.scenarios)}
+
+## Management API
+
+${scenarioTable(mgmt, r.scenarios)}
+
+## Storage
+
+${int(r.settings.families)} active families inserted in bulk, shaped as refreshd writes them after a few rotations (Auth0-style ids, both digests, browser IP and User-Agent for first and last use; no leeway box: +60 B for clients with a rotation leeway).
+
+| store | families | table bytes | index bytes | total bytes | bytes per family | method |
+|---|--:|--:|--:|--:|--:|---|
+${storageRows.join('\n')}
+
+Rows added by refreshes (every table, counted just before and just after each load run; the tokens issued between runs are not refreshes):
+
+${rowsTable(r.scenarios)}
+
+${extras.beforeAfter ? `## Before and after\n\n${beforeAfter(extras.beforeAfter)}\n\n` : ''}${extras.findings.trim()}
+
+## How it is measured
+
+- \`npm run bench\` builds, then \`bench/run.ts\` runs every scenario of \`bench/scenarios.ts\` in order and evaluates \`bench/targets.ts\`; it writes this file and \`bench/results/latest.json\`. Options (after \`--\`): \`--quick\` a short smoke run (\`bench/results/quick.json\` only); \`--only=<id or prefix,…>\`; \`--profile\` runs refreshd under \`--cpu-prof\` and summarises each profile (\`bench/profile/\`, summaries in \`bench/results/profiles/\`); \`--before-cli=<dist/src/cli.js of another build>\` runs each refreshd scenario on both builds, interleaved (\`bench/results/before-after.json\`, the *Before and after* table); \`--cli=<…>\` runs another build instead; \`--render\` rewrites this file from \`latest.json\` without measuring.
+- refreshd runs as \`node dist/src/cli.js serve\` in its own process, configured by environment and a generated configuration file (one rotating client, an ES256 API and an RS256 API), on an SQLite file in a temporary directory or on a fresh PostgreSQL database that is dropped at the end (also on Ctrl-C; databases left by a killed run are dropped by the next run). Each scenario starts a fresh server process, so peak RSS is per scenario. Servers log at \`info\` to /dev/null (pino still formats every line).
+- Refresh tokens are pre-issued over HTTP (token exchange, one user each): 32 per load run plus spares, because autocannon ends a run by closing its connections, which abandons the 32 requests then in flight and ends their chains. Chaining: autocannon's \`setupClient\` gives each connection its own \`setRequests\` closures, so \`setupRequest\` presents that connection's current token and \`onResponse\` takes the successor out of the answer. (autocannon's own per-connection \`context\` cannot carry it: it is reset whenever the request list wraps, i.e. after every request of a one-request list.)
+- Latency is measured by the harness from \`setupRequest\` (just before the write) to \`onResponse\`, in microseconds: autocannon's histogram keeps whole milliseconds. Throughput is 2xx answers over the measured window.
+- Floors run as separate processes loaded by the same generator with the same requests: the same parse, client-secret check and SHA-256 of the presented token, then (ES256/RS256 floors) the same JWT claims signed with jose as refreshd does, or (\`floor-rs256-sync\`) signed with node:crypto on the event loop, i.e. single-threaded; the pg floor does the rotation as one named prepared \`UPDATE … RETURNING\` on refreshd's own \`token_families\` table with the same pool size (10). All answer the same JSON (the pg and bare floors with a placeholder of a JWT's length).
+- The peer, oidc-provider, mints its initial refresh tokens in-process through its own Grant and RefreshToken models and then serves the same chained load on its \`/token\` endpoint (rotation on, in-memory adapter, opaque access tokens, no id_token).
+- CPU is read from \`/proc/<pid>/stat\` (utime + stime of all threads) over the measured window, peak RSS from \`/proc/<pid>/status\` (VmHWM), the machine total from \`/proc/stat\`.
+`;
+}

@@ -1,0 +1,116 @@
+import type { StorageFigures, StoreKind } from '../lib/storage.js';
+import type { Scenario } from '../scenarios.js';
+import { TARGETS, type TargetSpec } from '../targets.js';
+
+export interface Machine {
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  kernel: string;
+  node: string;
+  postgres: string;
+  sqlite: string;
+  autocannon: string;
+  oidcProvider: string;
+  loadAverageAtStart: number[];
+}
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  group: Scenario['group'];
+  status: 'ok' | 'failed' | 'pending' | 'skipped';
+  note?: string;
+  requestsPerSecond?: number;
+  latencyMs?: { p50: number; p90: number; p99: number; max: number; mean: number };
+  ok?: number;
+  non2xx?: number;
+  errors?: number;
+  statusCounts?: Record<string, number>;
+  seconds?: number;
+  cpu?: { serverCores: number; serverMainThreadCores: number; loadgenCores: number; databaseCores: number; otherCores: number };
+  /** Measured windows taken (more than one when a window was contended by other tenants). */
+  attempts?: number;
+  /** The reported window still had other tenants above the contention threshold. */
+  contended?: boolean;
+  peakRssBytes?: number;
+  chains?: { presented: number; abandoned: number; broken: number; duplicates: number; exhausted: number; failures: { status: number; body: string }[] };
+  /** Row counts of every table at the start and end, and rows added during the refresh runs themselves. */
+  rows?: { before: Record<string, number>; after: Record<string, number>; refreshes: number; addedByRefreshes: number; addedPerRefresh: number };
+  problems: string[];
+}
+
+export interface TargetResult {
+  id: string;
+  label: string;
+  informational: boolean;
+  status: 'met' | 'missed' | 'pending' | 'failed';
+  /** The measured figure in words, e.g. "4,410/s = 0.71 × 6,210/s". */
+  measured: string;
+  ratio?: number;
+  value?: number;
+}
+
+export interface BenchResults {
+  startedAt: string;
+  finishedAt: string;
+  wallSeconds: number;
+  mode: 'full' | 'quick' | 'profile' | 'compare';
+  machine: Machine;
+  settings: { connections: number; warmupSeconds: number; durationSeconds: number; families: number; logLevel: string; quietCores: number; contendedCores: number };
+  storage: Partial<Record<StoreKind, StorageFigures>>;
+  scenarios: ScenarioResult[];
+  targets: TargetResult[];
+  problems: string[];
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** Evaluates every target against this run's scenario and storage figures. */
+export function evaluateTargets(scenarios: ScenarioResult[], storage: BenchResults['storage']): TargetResult[] {
+  const byId = new Map(scenarios.map((s) => [s.id, s]));
+  return TARGETS.map((t: TargetSpec): TargetResult => {
+    const base = { id: t.id, label: t.label, informational: t.informational ?? false };
+    const c = t.check;
+    switch (c.kind) {
+      case 'throughput-ratio': {
+        const s = byId.get(c.scenario);
+        const r = byId.get(c.reference);
+        if (s?.status === 'pending' || r?.status === 'pending') return { ...base, status: 'pending', measured: s?.note ?? r?.note ?? 'pending' };
+        if (!s?.requestsPerSecond || !r?.requestsPerSecond || s.status !== 'ok' || r.status !== 'ok') {
+          return { ...base, status: 'failed', measured: `not measured (${s?.status ?? 'not run'} / ${r?.status ?? 'not run'})` };
+        }
+        const ratio = s.requestsPerSecond / r.requestsPerSecond;
+        return {
+          ...base,
+          status: ratio >= c.factor ? 'met' : 'missed',
+          ratio,
+          measured: `${fmt(s.requestsPerSecond)}/s = ${ratio.toFixed(2)} × ${fmt(r.requestsPerSecond)}/s (needs ${c.factor} ×)`,
+        };
+      }
+      case 'p99-max': {
+        const s = byId.get(c.scenario);
+        if (!s?.latencyMs || s.status !== 'ok') return { ...base, status: 'failed', measured: 'not measured' };
+        const p99 = s.latencyMs.p99;
+        return { ...base, status: p99 <= c.limitMs ? 'met' : 'missed', value: p99, measured: `p99 ${p99.toFixed(1)} ms (limit ${c.limitMs} ms)` };
+      }
+      case 'storage-max': {
+        const f = storage[c.store];
+        if (!f) return { ...base, status: 'failed', measured: 'not measured' };
+        return {
+          ...base,
+          status: f.bytesPerFamily <= c.limitBytes ? 'met' : 'missed',
+          value: f.bytesPerFamily,
+          measured: `${fmt(f.bytesPerFamily)} B per family (${fmt(f.totalBytes)} B / ${fmt(f.families)} families; limit ${fmt(c.limitBytes)} B)`,
+        };
+      }
+      case 'rows-per-refresh': {
+        const measured = c.scenarios.map((id) => byId.get(id)).filter((s): s is ScenarioResult => s?.rows !== undefined);
+        if (measured.length === 0) return { ...base, status: 'failed', measured: 'not measured' };
+        const worst = Math.max(...measured.map((s) => s.rows!.addedPerRefresh));
+        const total = measured.reduce((n, s) => n + s.rows!.refreshes, 0);
+        return { ...base, status: worst === 0 ? 'met' : 'missed', value: worst, measured: `${worst} rows per refresh (all tables; ${fmt(total)} refreshes over ${measured.length} scenarios)` };
+      }
+    }
+  });
+}

@@ -1,0 +1,54 @@
+import type { BenchAlg } from './lib/bench-client.js';
+import type { StoreKind } from './lib/storage.js';
+import type { ManagementRead } from './load/management-reads.js';
+
+/** What runs as the server process of a scenario. */
+export type TargetSpec =
+  /** `cli`: another build's dist/src/cli.js (the before/after comparison runs the code before the changes). */
+  | { kind: 'refreshd'; store: StoreKind; cli?: string }
+  /** node:http without a database; signer 'none' answers a placeholder of a JWT's length and hashes nothing. */
+  | { kind: 'http-floor'; alg: BenchAlg; signer: 'none' | 'jose' | 'sync' }
+  | { kind: 'pg-floor' }
+  | { kind: 'fastify-floor' }
+  | { kind: 'oidc-provider' };
+
+/** How the scenario is loaded: chained refresh-token rotation, or GETs over a prepared set of paths. */
+export type LoadSpec =
+  | { kind: 'refresh'; alg: BenchAlg }
+  | { kind: 'management-get'; read: ManagementRead }
+  | { kind: 'get'; paths: string[] };
+
+export interface Scenario {
+  id: string;
+  group: 'refreshd' | 'management' | 'floor' | 'peer';
+  title: string;
+  target: TargetSpec;
+  load: LoadSpec;
+  /** Why the scenario cannot run yet; it is listed as pending and skipped. */
+  pending?: string;
+}
+
+// Once the Management API (branch mgmt-api) is merged, delete the `pending` property of the four mgmt-* rows below.
+const MGMT_PENDING = 'the Management API is on branch mgmt-api, not merged here yet';
+
+/**
+ * Every scenario, in run order: each refreshd scenario runs right after the floor it is compared with, so slow
+ * drift on a shared machine affects both alike. To add a scenario, add a row (and a target in targets.ts).
+ */
+export const SCENARIOS: readonly Scenario[] = [
+  { id: 'floor-http', group: 'floor', title: 'node:http: parse the form, answer the same bytes (no crypto, no DB)', target: { kind: 'http-floor', alg: 'ES256', signer: 'none' }, load: { kind: 'refresh', alg: 'ES256' } },
+  { id: 'floor-es256', group: 'floor', title: 'node:http + SHA-256 + ES256 JWT (jose), no DB', target: { kind: 'http-floor', alg: 'ES256', signer: 'jose' }, load: { kind: 'refresh', alg: 'ES256' } },
+  { id: 'refreshd-sqlite-es256', group: 'refreshd', title: 'refreshd on SQLite, ES256 access tokens', target: { kind: 'refreshd', store: 'sqlite' }, load: { kind: 'refresh', alg: 'ES256' } },
+  { id: 'floor-pg', group: 'floor', title: 'node:http + pg, one-statement rotation (UPDATE … RETURNING), no JWT', target: { kind: 'pg-floor' }, load: { kind: 'refresh', alg: 'ES256' } },
+  { id: 'refreshd-pg-es256', group: 'refreshd', title: 'refreshd on PostgreSQL, ES256 access tokens', target: { kind: 'refreshd', store: 'postgres' }, load: { kind: 'refresh', alg: 'ES256' } },
+  { id: 'floor-rs256-sync', group: 'floor', title: 'node:http + SHA-256 + RS256 JWT signed on the event loop (single-threaded), no DB', target: { kind: 'http-floor', alg: 'RS256', signer: 'sync' }, load: { kind: 'refresh', alg: 'RS256' } },
+  { id: 'floor-rs256-jose', group: 'floor', title: 'node:http + SHA-256 + RS256 JWT (jose / WebCrypto), no DB', target: { kind: 'http-floor', alg: 'RS256', signer: 'jose' }, load: { kind: 'refresh', alg: 'RS256' } },
+  { id: 'refreshd-sqlite-rs256', group: 'refreshd', title: 'refreshd on SQLite, RS256 access tokens (the default)', target: { kind: 'refreshd', store: 'sqlite' }, load: { kind: 'refresh', alg: 'RS256' } },
+  { id: 'refreshd-pg-rs256', group: 'refreshd', title: 'refreshd on PostgreSQL, RS256 access tokens (the default)', target: { kind: 'refreshd', store: 'postgres' }, load: { kind: 'refresh', alg: 'RS256' } },
+  { id: 'peer-oidc-provider', group: 'peer', title: 'oidc-provider 9, rotation on, in-memory adapter, opaque access tokens', target: { kind: 'oidc-provider' }, load: { kind: 'refresh', alg: 'ES256' } },
+  { id: 'floor-fastify-get', group: 'floor', title: 'bare Fastify 5 JSON GET (response schema, no logger)', target: { kind: 'fastify-floor' }, load: { kind: 'get', paths: ['/api/v2/refresh-tokens/hQ3b8bVb0mGx8L1m1tZl7w'] } },
+  { id: 'mgmt-get-refresh-token-sqlite', group: 'management', title: 'GET /api/v2/refresh-tokens/{id} on SQLite', target: { kind: 'refreshd', store: 'sqlite' }, load: { kind: 'management-get', read: 'refresh-token' }, pending: MGMT_PENDING },
+  { id: 'mgmt-list-user-refresh-tokens-sqlite', group: 'management', title: 'GET /api/v2/users/{id}/refresh-tokens (200 families) on SQLite', target: { kind: 'refreshd', store: 'sqlite' }, load: { kind: 'management-get', read: 'user-refresh-tokens' }, pending: MGMT_PENDING },
+  { id: 'mgmt-get-refresh-token-pg', group: 'management', title: 'GET /api/v2/refresh-tokens/{id} on PostgreSQL', target: { kind: 'refreshd', store: 'postgres' }, load: { kind: 'management-get', read: 'refresh-token' }, pending: MGMT_PENDING },
+  { id: 'mgmt-list-user-refresh-tokens-pg', group: 'management', title: 'GET /api/v2/users/{id}/refresh-tokens (200 families) on PostgreSQL', target: { kind: 'refreshd', store: 'postgres' }, load: { kind: 'management-get', read: 'user-refresh-tokens' }, pending: MGMT_PENDING },
+];

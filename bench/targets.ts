@@ -1,0 +1,34 @@
+/** The targets, each evaluated on figures from the same run. */
+
+export type Check =
+  /** scenario.rps ≥ factor × reference.rps */
+  | { kind: 'throughput-ratio'; scenario: string; reference: string; factor: number }
+  /** scenario p99 ≤ limit (ms) */
+  | { kind: 'p99-max'; scenario: string; limitMs: number }
+  /** bytes per active family on a store ≤ limit */
+  | { kind: 'storage-max'; store: 'sqlite' | 'postgres'; limitBytes: number }
+  /** rows added per refresh on every refreshd refresh scenario = 0 */
+  | { kind: 'rows-per-refresh'; scenarios: string[] };
+
+export interface TargetSpec {
+  id: string;
+  label: string;
+  check: Check;
+  /** Shown, but not counted as a target (context for a stated target). */
+  informational?: boolean;
+}
+
+export const TARGETS: readonly TargetSpec[] = [
+  { id: 'sqlite-es256-vs-floor', label: 'SQLite, ES256 ≥ 0.65 × node:http + hash + ES256 floor', check: { kind: 'throughput-ratio', scenario: 'refreshd-sqlite-es256', reference: 'floor-es256', factor: 0.65 } },
+  { id: 'sqlite-es256-p99', label: 'SQLite, ES256: p99 ≤ 15 ms at 32 connections', check: { kind: 'p99-max', scenario: 'refreshd-sqlite-es256', limitMs: 15 } },
+  { id: 'pg-es256-vs-floor', label: 'PostgreSQL, ES256 ≥ 0.8 × node:http + pg one-statement floor', check: { kind: 'throughput-ratio', scenario: 'refreshd-pg-es256', reference: 'floor-pg', factor: 0.8 } },
+  { id: 'sqlite-rs256-vs-floor', label: 'RS256 (default), SQLite ≥ 1.5 × single-threaded RS256 floor', check: { kind: 'throughput-ratio', scenario: 'refreshd-sqlite-rs256', reference: 'floor-rs256-sync', factor: 1.5 } },
+  { id: 'pg-rs256-vs-floor', label: 'RS256 (default), PostgreSQL ≥ 1.5 × single-threaded RS256 floor', check: { kind: 'throughput-ratio', scenario: 'refreshd-pg-rs256', reference: 'floor-rs256-sync', factor: 1.5 } },
+  { id: 'sqlite-vs-peer', label: 'refreshd (SQLite, durable, ES256) ≥ 1.5 × oidc-provider in-memory', check: { kind: 'throughput-ratio', scenario: 'refreshd-sqlite-es256', reference: 'peer-oidc-provider', factor: 1.5 } },
+  { id: 'sqlite-rs256-vs-peer', label: 'refreshd (SQLite, durable, RS256) vs oidc-provider in-memory (opaque tokens)', check: { kind: 'throughput-ratio', scenario: 'refreshd-sqlite-rs256', reference: 'peer-oidc-provider', factor: 1.5 }, informational: true },
+  { id: 'mgmt-get-vs-fastify', label: 'GET /refresh-tokens/{id} (SQLite) ≥ 0.6 × bare Fastify GET', check: { kind: 'throughput-ratio', scenario: 'mgmt-get-refresh-token-sqlite', reference: 'floor-fastify-get', factor: 0.6 } },
+  { id: 'mgmt-get-vs-fastify-pg', label: 'GET /refresh-tokens/{id} (PostgreSQL) ≥ 0.6 × bare Fastify GET', check: { kind: 'throughput-ratio', scenario: 'mgmt-get-refresh-token-pg', reference: 'floor-fastify-get', factor: 0.6 } },
+  { id: 'pg-storage', label: 'Storage ≤ 1 KiB per active family on PostgreSQL, indexes included', check: { kind: 'storage-max', store: 'postgres', limitBytes: 1024 } },
+  { id: 'sqlite-storage', label: 'Storage per active family on SQLite, indexes included (same 1 KiB bar)', check: { kind: 'storage-max', store: 'sqlite', limitBytes: 1024 }, informational: true },
+  { id: 'rows-per-refresh', label: '0 rows added per refresh', check: { kind: 'rows-per-refresh', scenarios: ['refreshd-sqlite-es256', 'refreshd-pg-es256', 'refreshd-sqlite-rs256', 'refreshd-pg-rs256'] } },
+];
