@@ -28,8 +28,6 @@ export interface Scenario {
   pending?: string;
 }
 
-// Once the Management API (branch mgmt-api) is merged, delete the `pending` property of the four mgmt-* rows below.
-const MGMT_PENDING = 'the Management API is on branch mgmt-api, not merged here yet';
 
 /**
  * Every scenario, in run order: each refreshd scenario runs right after the floor it is compared with, so slow
@@ -47,8 +45,8 @@ export const SCENARIOS: readonly Scenario[] = [
   { id: 'refreshd-pg-rs256', group: 'refreshd', title: 'refreshd on PostgreSQL, RS256 access tokens (the default)', target: { kind: 'refreshd', store: 'postgres' }, load: { kind: 'refresh', alg: 'RS256' } },
   { id: 'peer-oidc-provider', group: 'peer', title: 'oidc-provider 9, rotation on, in-memory adapter, opaque access tokens', target: { kind: 'oidc-provider' }, load: { kind: 'refresh', alg: 'ES256' } },
   { id: 'floor-fastify-get', group: 'floor', title: 'bare Fastify 5 JSON GET (response schema, no logger)', target: { kind: 'fastify-floor' }, load: { kind: 'get', paths: ['/api/v2/refresh-tokens/hQ3b8bVb0mGx8L1m1tZl7w'] } },
-  { id: 'mgmt-get-refresh-token-sqlite', group: 'management', title: 'GET /api/v2/refresh-tokens/{id} on SQLite', target: { kind: 'refreshd', store: 'sqlite' }, load: { kind: 'management-get', read: 'refresh-token' }, pending: MGMT_PENDING },
-  { id: 'mgmt-list-user-refresh-tokens-sqlite', group: 'management', title: 'GET /api/v2/users/{id}/refresh-tokens (200 families) on SQLite', target: { kind: 'refreshd', store: 'sqlite' }, load: { kind: 'management-get', read: 'user-refresh-tokens' }, pending: MGMT_PENDING },
-  { id: 'mgmt-get-refresh-token-pg', group: 'management', title: 'GET /api/v2/refresh-tokens/{id} on PostgreSQL', target: { kind: 'refreshd', store: 'postgres' }, load: { kind: 'management-get', read: 'refresh-token' }, pending: MGMT_PENDING },
-  { id: 'mgmt-list-user-refresh-tokens-pg', group: 'management', title: 'GET /api/v2/users/{id}/refresh-tokens (200 families) on PostgreSQL', target: { kind: 'refreshd', store: 'postgres' }, load: { kind: 'management-get', read: 'user-refresh-tokens' }, pending: MGMT_PENDING },
+  { id: 'mgmt-get-refresh-token-sqlite', group: 'management', title: 'GET /api/v2/refresh-tokens/{id} on SQLite', target: { kind: 'refreshd', store: 'sqlite' }, load: { kind: 'management-get', read: 'refresh-token' } },
+  { id: 'mgmt-list-user-refresh-tokens-sqlite', group: 'management', title: 'GET /api/v2/users/{id}/refresh-tokens (200 families) on SQLite', target: { kind: 'refreshd', store: 'sqlite' }, load: { kind: 'management-get', read: 'user-refresh-tokens' } },
+  { id: 'mgmt-get-refresh-token-pg', group: 'management', title: 'GET /api/v2/refresh-tokens/{id} on PostgreSQL', target: { kind: 'refreshd', store: 'postgres' }, load: { kind: 'management-get', read: 'refresh-token' } },
+  { id: 'mgmt-list-user-refresh-tokens-pg', group: 'management', title: 'GET /api/v2/users/{id}/refresh-tokens (200 families) on PostgreSQL', target: { kind: 'refreshd', store: 'postgres' }, load: { kind: 'management-get', read: 'user-refresh-tokens' } },
 ];
