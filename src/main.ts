@@ -8,6 +8,7 @@ import { WebhookDelivery } from './events/webhook.js';
 import { buildApp } from './http/app.js';
 import { GcJob } from './ops/gc.js';
 import { Metrics } from './ops/metrics.js';
+import { MANAGEMENT_RATE_LIMIT_RULES } from './http/management-plugin.js';
 import { OAUTH_RATE_LIMIT_RULES } from './http/oauth-plugin.js';
 import { RateLimiter } from './ratelimit/rate-limiter.js';
 import { bootstrapBanner, bootstrapManagementClient } from './service/bootstrap.js';
@@ -87,6 +88,8 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
     rules: [
       { name: OAUTH_RATE_LIMIT_RULES.perIp, points: limits.perIp, windowSeconds: limits.windowSeconds },
       { name: OAUTH_RATE_LIMIT_RULES.perClient, points: limits.perClient, windowSeconds: limits.windowSeconds },
+      { name: MANAGEMENT_RATE_LIMIT_RULES.perToken, points: limits.managementPerToken, windowSeconds: limits.windowSeconds },
+      { name: MANAGEMENT_RATE_LIMIT_RULES.perIp, points: limits.managementPerIp, windowSeconds: limits.windowSeconds },
     ],
     redisUrl: limits.redisUrl,
     keyPrefix: limits.keyPrefix,
@@ -101,7 +104,14 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
       issuer: env.issuer,
       database: redactUrl(env.databaseUrl),
       store: store.dialect,
-      rateLimit: { perClient: limits.perClient, perIp: limits.perIp, windowSeconds: limits.windowSeconds, shared: limits.redisUrl !== null },
+      rateLimit: {
+        perClient: limits.perClient,
+        perIp: limits.perIp,
+        managementPerToken: limits.managementPerToken,
+        managementPerIp: limits.managementPerIp,
+        windowSeconds: limits.windowSeconds,
+        shared: limits.redisUrl !== null,
+      },
     },
     'refreshd listening',
   );

@@ -23,10 +23,14 @@ export interface EnvConfig {
   pgPreparedStatements: boolean;
 }
 
-/** Limits on /oauth/token and /oauth/revoke; 0 points turns a limit off. */
+/** Limits on the OAuth endpoints and the Management API; 0 points turns a limit off. */
 export interface RateLimitEnv {
   perClient: number;
   perIp: number;
+  /** Management API requests per bearer token. */
+  managementPerToken: number;
+  /** Management API requests per IP whose token is not yet verified (missing, malformed, forged or new). */
+  managementPerIp: number;
   windowSeconds: number;
   /** Shared counters across instances; null counts in memory per instance. */
   redisUrl: string | null;
@@ -36,9 +40,11 @@ export interface RateLimitEnv {
 /**
  * Defaults: 10,000 requests per second per client and per IP, Auth0's largest published Authentication API tier.
  * Generous on purpose: behind a load balancer without REFRESHD_TRUST_PROXY every request has the balancer's IP,
- * and one backend client may refresh for all of its users. Operators tighten them to their fleet.
+ * and one backend client may refresh for all of its users. Operators tighten them to their fleet. The Management
+ * API allows 1,000 requests per second per token (an admin console or a sync job, far above Auth0's tiers), and
+ * 100 per second per IP for tokens not yet verified: an honest caller reuses its token, which is verified once.
  */
-export const RATE_LIMIT_DEFAULTS = { perClient: 10_000, perIp: 10_000, windowSeconds: 1 } as const;
+export const RATE_LIMIT_DEFAULTS = { perClient: 10_000, perIp: 10_000, managementPerToken: 1_000, managementPerIp: 100, windowSeconds: 1 } as const;
 
 function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const text = env[name];
@@ -56,6 +62,8 @@ function loadRateLimit(env: NodeJS.ProcessEnv): RateLimitEnv {
   return {
     perClient: off ? 0 : wholeNumber(env, 'REFRESHD_RATE_LIMIT_PER_CLIENT', RATE_LIMIT_DEFAULTS.perClient, 0, 1e9),
     perIp: off ? 0 : wholeNumber(env, 'REFRESHD_RATE_LIMIT_PER_IP', RATE_LIMIT_DEFAULTS.perIp, 0, 1e9),
+    managementPerToken: off ? 0 : wholeNumber(env, 'REFRESHD_RATE_LIMIT_MANAGEMENT_PER_TOKEN', RATE_LIMIT_DEFAULTS.managementPerToken, 0, 1e9),
+    managementPerIp: off ? 0 : wholeNumber(env, 'REFRESHD_RATE_LIMIT_MANAGEMENT_PER_IP', RATE_LIMIT_DEFAULTS.managementPerIp, 0, 1e9),
     windowSeconds: wholeNumber(env, 'REFRESHD_RATE_LIMIT_WINDOW', RATE_LIMIT_DEFAULTS.windowSeconds, 1, 86_400),
     redisUrl,
     keyPrefix: env.REFRESHD_RATE_LIMIT_PREFIX || 'refreshd:rl',
@@ -81,6 +89,8 @@ export const ENV_VARS: readonly { name: string; default: string; description: st
   { name: 'REFRESHD_RATE_LIMIT', default: 'on', description: '`off` disables every rate limit.' },
   { name: 'REFRESHD_RATE_LIMIT_PER_CLIENT', default: '10000', description: 'Requests per window per client on `/oauth/token` and `/oauth/revoke` (0 = no limit).' },
   { name: 'REFRESHD_RATE_LIMIT_PER_IP', default: '10000', description: 'Requests per window per IP on the OAuth endpoints (0 = no limit).' },
+  { name: 'REFRESHD_RATE_LIMIT_MANAGEMENT_PER_TOKEN', default: '1000', description: 'Management API requests per window per bearer token (0 = no limit).' },
+  { name: 'REFRESHD_RATE_LIMIT_MANAGEMENT_PER_IP', default: '100', description: 'Management API requests per window per IP whose bearer token is not yet verified: missing, malformed, forged, or presented for the first time (0 = no limit).' },
   { name: 'REFRESHD_RATE_LIMIT_WINDOW', default: '1', description: 'Rate-limit window in seconds.' },
   { name: 'REFRESHD_REDIS_URL', default: '(none)', description: '`redis://…`: share rate-limit counters across instances (each instance falls back to its own counters while Redis is unreachable).' },
   { name: 'REFRESHD_RATE_LIMIT_PREFIX', default: 'refreshd:rl', description: 'Key prefix for the counters in Redis.' },

@@ -76,7 +76,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   if (options.metrics) await app.register(metricsPlugin, { metrics: options.metrics });
   await app.register(oauthPlugin, { refreshd, rateLimiter: options.rateLimiter ?? null });
   await app.register(wellKnownPlugin, { refreshd });
-  await app.register(managementPlugin, { refreshd, prefix: MANAGEMENT_PREFIX });
+  await app.register(managementPlugin, { refreshd, rateLimiter: options.rateLimiter ?? null, prefix: MANAGEMENT_PREFIX });
   await app.register(healthPlugin, { store: refreshd.store });
   return app;
 }

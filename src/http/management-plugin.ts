@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ManagementError } from '../core/errors.js';
 import { CheckpointCodec } from '../management/checkpoint.js';
 import type { ManagementDeps } from '../management/deps.js';
 import { ManagementAuth, requireScopes, type ManagementPrincipal } from '../management/management-auth.js';
@@ -9,6 +10,8 @@ import { envelope, managementErrorHandler } from './management-errors.js';
 import type { ManagementRouteConfig } from './management-route-config.js';
 import { managementValidatorCompiler } from './management-validator.js';
 import { buildOpenApi, documentedRoute, type DocumentedRoute } from './openapi.js';
+import { countRequest } from './rate-limit-hook.js';
+import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerRefreshTokenRoutes } from './refresh-token-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
@@ -16,11 +19,27 @@ import { registerSessionRoutes } from './session-routes.js';
 export const MANAGEMENT_PREFIX = '/api/v2';
 
 /**
+ * Per bearer token (counted under its SHA-256, after it verified), and per IP for every request whose token is
+ * not already verified (missing, malformed, forged or new), counted before the signature check so a flood of
+ * forged tokens cannot buy signature work.
+ */
+export const MANAGEMENT_RATE_LIMIT_RULES = { perToken: 'mgmt_token', perIp: 'mgmt_ip' } as const;
+
+const tooManyRequests = () =>
+  new ManagementError(429, 'too_many_requests', 'Too many requests. Check the X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset headers.');
+
+export interface ManagementPluginOptions {
+  refreshd: Refreshd;
+  /** Per-token and per-IP limits (MANAGEMENT_RATE_LIMIT_RULES); none when absent. */
+  rateLimiter?: RateLimiter | null;
+}
+
+/**
  * Auth0's Management API v2 for refresh tokens and sessions. Encapsulated: its validator, bearer-token hook,
  * error envelope and not-found answer apply only under /api/v2. Handlers only translate; the rules live in
  * src/management.
  */
-export async function managementPlugin(root: FastifyInstance, opts: { refreshd: Refreshd }): Promise<void> {
+export async function managementPlugin(root: FastifyInstance, opts: ManagementPluginOptions): Promise<void> {
   const { refreshd } = opts;
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const clock = refreshd.clock;
@@ -60,21 +79,45 @@ export async function managementPlugin(root: FastifyInstance, opts: { refreshd: 
     requireScopes(principal, config.scopes, config.scopeMode ?? 'any');
     req.managementCaller = { clientId: principal.clientId, ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null };
   };
-  // Callback style, so that a cached token (nearly every request) is admitted without a promise round trip.
-  app.addHook('onRequest', (req, _reply, done) => {
+  const limiter = opts.rateLimiter ?? null;
+  const perIp = limiter?.has(MANAGEMENT_RATE_LIMIT_RULES.perIp)
+    ? (req: FastifyRequest, reply: FastifyReply) => countRequest(limiter, MANAGEMENT_RATE_LIMIT_RULES.perIp, req.ip ?? 'unknown', req, reply, tooManyRequests)
+    : null;
+  const perToken = limiter?.has(MANAGEMENT_RATE_LIMIT_RULES.perToken)
+    ? (req: FastifyRequest, reply: FastifyReply, p: ManagementPrincipal) => countRequest(limiter, MANAGEMENT_RATE_LIMIT_RULES.perToken, p.tokenKey, req, reply, tooManyRequests)
+    : null;
+
+  // Callback style, so that a cached token (nearly every request) is admitted without a promise round trip when
+  // no limit is on. Counting comes before the scope check: a refused request still counts, as at Auth0.
+  app.addHook('onRequest', (req, reply, done) => {
     const config = req.routeOptions.config as ManagementRouteConfig;
     if (req.is404 || config.public) return done();
     let resolved: ManagementPrincipal | Promise<ManagementPrincipal>;
     try {
-      resolved = auth.resolve(req.headers.authorization);
-      if (!(resolved instanceof Promise)) {
-        admit(req, config, resolved);
+      resolved = auth.resolve(req.headers.authorization, perIp ? () => perIp(req, reply) : undefined);
+    } catch (err) {
+      // A missing or malformed header: refused at once, but still counted against the address.
+      if (!perIp) return done(err as Error);
+      perIp(req, reply).then(() => done(err as Error), done);
+      return;
+    }
+    if (!(resolved instanceof Promise)) {
+      if (!perToken) {
+        try {
+          admit(req, config, resolved);
+        } catch (err) {
+          return done(err as Error);
+        }
         return done();
       }
-    } catch (err) {
-      return done(err as Error);
+      resolved = Promise.resolve(resolved);
     }
-    resolved.then((principal) => admit(req, config, principal)).then(() => done(), (err: Error) => done(err));
+    resolved
+      .then(async (principal) => {
+        if (perToken) await perToken(req, reply, principal);
+        admit(req, config, principal);
+      })
+      .then(() => done(), done);
   });
 
   registerRefreshTokenRoutes(app, deps);

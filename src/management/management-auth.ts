@@ -14,6 +14,8 @@ export interface ManagementPrincipal {
   scopes: ReadonlySet<string>;
   /** `exp` in epoch ms. */
   expiresAt: number;
+  /** SHA-256 of the token (base64url): names the token in rate-limit counters without holding the token itself. */
+  tokenKey: string;
 }
 
 export interface ManagementAuthOptions {
@@ -64,9 +66,10 @@ export class ManagementAuth {
 
   /**
    * Like authenticate, but answers synchronously when the token is already verified and cached (the hot path:
-   * no promise, no microtask), and throws synchronously for a missing or malformed header.
+   * no promise, no microtask), and throws synchronously for a missing or malformed header. `beforeVerify` runs
+   * (and may refuse by rejecting) before a token not yet verified costs a signature check.
    */
-  resolve(authorization: string | undefined): ManagementPrincipal | Promise<ManagementPrincipal> {
+  resolve(authorization: string | undefined, beforeVerify?: () => Promise<void>): ManagementPrincipal | Promise<ManagementPrincipal> {
     if (authorization === undefined || authorization === '') throw unauthorized('missing');
     if (authorization.length > MAX_TOKEN_LENGTH + 16) throw unauthorized('malformed');
     const match = BEARER.exec(authorization);
@@ -80,13 +83,14 @@ export class ManagementAuth {
       // Re-verify: an expired token now fails with the precise reason.
       this.#cache.delete(key);
     }
-    return this.#verify(token, now).then((principal) => {
+    const verified = beforeVerify ? beforeVerify().then(() => this.#verify(token, key, now)) : this.#verify(token, key, now);
+    return verified.then((principal) => {
       this.#remember(key, principal, now);
       return principal;
     });
   }
 
-  async #verify(token: string, now: number): Promise<ManagementPrincipal> {
+  async #verify(token: string, tokenKey: string, now: number): Promise<ManagementPrincipal> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.#opts.verificationKey, {
@@ -111,6 +115,7 @@ export class ManagementAuth {
       subject: payload.sub as string,
       scopes: new Set(parseScope(typeof payload.scope === 'string' ? payload.scope : '')),
       expiresAt: (payload.exp as number) * 1000,
+      tokenKey,
     };
   }
 

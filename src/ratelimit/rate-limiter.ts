@@ -69,6 +69,11 @@ export class RateLimiter {
     return this.#limiters.size > 0;
   }
 
+  /** True when `rule` is on (has points). */
+  has(rule: string): boolean {
+    return this.#limiters.has(rule);
+  }
+
   /** Counts one request against `rule` for `key`; null when that rule is off. Never throws. */
   async consume(rule: string, key: string): Promise<RateLimitDecision | null> {
     const limiter = this.#limiters.get(rule);

@@ -97,6 +97,6 @@ export function freshUser(prefix = 'user'): string {
 
 /** Auth0's error envelope, exactly. */
 export function envelopeOf(statusCode: number, errorCode: string, message: string): Record<string, unknown> {
-  const reasons: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large', 503: 'Service Unavailable' };
+  const reasons: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large', 429: 'Too Many Requests', 503: 'Service Unavailable' };
   return { statusCode, error: reasons[statusCode], message, errorCode };
 }

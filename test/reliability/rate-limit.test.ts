@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { OAUTH_RATE_LIMIT_RULES } from '../../src/http/oauth-plugin.js';
 import { RateLimiter } from '../../src/ratelimit/rate-limiter.js';
-import { API, secretOf } from '../helpers/fixtures.js';
-import { fixtureDir, startInstance } from '../helpers/instances.js';
+import { managementAudienceFor } from '../../src/config/env.js';
+import { API, fixtureConfig, MGMT_CLIENT, secretOf } from '../helpers/fixtures.js';
+import { fixtureDir, SHARED_ISSUER, startInstance } from '../helpers/instances.js';
 import type { ServerProcess } from '../helpers/process.js';
 import { post, startServer, type HttpResult, type TestServer } from '../helpers/server.js';
 import { createTestDatabase, STORES } from '../helpers/stores.js';
@@ -82,16 +83,17 @@ for (const kind of STORES) {
 
 describe('rate limits shared through Redis by two instances', () => {
   const prefix = `refreshd-test:${randomBytes(6).toString('hex')}`;
-  const files = fixtureDir();
-  const dbs: Awaited<ReturnType<typeof createTestDatabase>>[] = [];
+  const managementAudience = managementAudienceFor(SHARED_ISSUER);
+  const files = fixtureDir(fixtureConfig(managementAudience));
   const servers: ServerProcess[] = [];
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let redis: TcpProxy;
   let a: ServerProcess;
   let b: ServerProcess;
 
+  // One PostgreSQL database for every instance, as in production: a Management token one instance issued is
+  // accepted by the others.
   const start = async () => {
-    const db = await createTestDatabase('sqlite');
-    dbs.push(db);
     const s = await startInstance({
       ...files,
       databaseUrl: db.url,
@@ -100,6 +102,7 @@ describe('rate limits shared through Redis by two instances', () => {
         REFRESHD_RATE_LIMIT_PREFIX: prefix,
         REFRESHD_RATE_LIMIT_PER_CLIENT: '10',
         REFRESHD_RATE_LIMIT_PER_IP: '1000',
+        REFRESHD_RATE_LIMIT_MANAGEMENT_PER_TOKEN: '6',
         REFRESHD_RATE_LIMIT_WINDOW: '60',
       },
     });
@@ -110,13 +113,14 @@ describe('rate limits shared through Redis by two instances', () => {
   before(async () => {
     // Redis is reached through a proxy the test can cut; the real server is shared with other tests.
     redis = await TcpProxy.start(REDIS_PORT);
+    db = await createTestDatabase('postgres');
     a = await start();
     b = await start();
   });
   after(async () => {
     await Promise.all(servers.map((s) => s.stop('SIGKILL')));
     await redis.close();
-    await Promise.all(dbs.map((d) => d.drop()));
+    await db.drop();
     files.remove();
   });
 
@@ -127,6 +131,15 @@ describe('rate limits shared through Redis by two instances', () => {
     assert.deepEqual(results.map((r) => header(r, 'x-ratelimit-remaining')), [9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0, 0, 0, 0, 0, 0]);
     for (const r of results.slice(10)) assertLimited(r);
     assert.ok((await redis.stats()).connections >= 2, 'both instances used Redis');
+  });
+
+  test('the Management API limit per token is global too: 6 across both instances', async () => {
+    const issued = await post<{ access_token: string }>(a, '/oauth/token', { grant_type: 'client_credentials', client_id: MGMT_CLIENT, client_secret: secretOf(MGMT_CLIENT), audience: managementAudience });
+    assert.equal(issued.status, 200, issued.text);
+    const headers = { authorization: `Bearer ${issued.body.access_token}` };
+    const statuses: number[] = [];
+    for (let i = 0; i < 9; i++) statuses.push((await fetch(`${(i % 2 === 0 ? a : b).baseUrl}/api/v2/users/nobody/sessions`, { headers })).status);
+    assert.deepEqual(statuses, [...Array(6).fill(200), 429, 429, 429]);
   });
 
   test('Redis down: no 5xx, no hang, each instance limits on its own; Redis back: shared again without a restart', async () => {

@@ -218,6 +218,7 @@ export function errorResponses(...extra: (400 | 404 | 413)[]): Record<number, TS
   const out: Record<number, TSchema> = {
     401: describe(ErrorEnvelope, 'Missing, malformed, expired, not yet valid or wrongly signed token, or one for another issuer or audience.'),
     403: describe(ErrorEnvelope, 'The token lacks the scope this endpoint requires (insufficient_scope).'),
+    429: describe(ErrorEnvelope, 'Too many requests for this token, or from this address with tokens not yet verified (too_many_requests); see the X-RateLimit-* and Retry-After headers.'),
     500: describe(ErrorEnvelope, 'Unexpected server error.'),
     503: describe(ErrorEnvelope, 'The store is unavailable; retry shortly.'),
   };
