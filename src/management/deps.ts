@@ -17,3 +17,17 @@ export interface Caller {
   ip: string | null;
   userAgent: string | null;
 }
+
+/** Emits the `sapi` security event of a Management API write: who, from where, and ids and counts only. */
+export function audit(deps: ManagementDeps, caller: Caller, description: string, details: Record<string, unknown>, userId: string | null = null): void {
+  deps.events.emit({
+    type: 'sapi',
+    date: deps.clock.now(),
+    description,
+    clientId: caller.clientId,
+    userId,
+    ip: caller.ip,
+    userAgent: caller.userAgent,
+    details,
+  });
+}

@@ -1,7 +1,7 @@
 import type { TokenFamily } from '../core/types.js';
 import type { FamilyFilter } from '../ports/store.js';
 import { readPage, type Page } from './checkpoint.js';
-import type { Caller, ManagementDeps } from './deps.js';
+import { audit, type Caller, type ManagementDeps } from './deps.js';
 import { invalidBody, refreshTokenNotFound } from './errors.js';
 import { parseMetadata } from './metadata.js';
 
@@ -16,19 +16,6 @@ const REVOKED_REASON = 'management_api';
 /** Not revoked and not expired at `now`: the same rule the store applies when listing and exchanging. */
 function isLive(f: TokenFamily, now: number): boolean {
   return f.revokedAt === null && (f.expiresAt === null || f.expiresAt > now) && (f.idleExpiresAt === null || f.idleExpiresAt > now);
-}
-
-function audit(deps: ManagementDeps, caller: Caller, description: string, details: Record<string, unknown>, userId: string | null = null): void {
-  deps.events.emit({
-    type: 'sapi',
-    date: deps.clock.now(),
-    description,
-    clientId: caller.clientId,
-    userId,
-    ip: caller.ip,
-    userAgent: caller.userAgent,
-    details,
-  });
 }
 
 export async function getRefreshToken(deps: ManagementDeps, id: string): Promise<TokenFamily> {

@@ -1,6 +1,6 @@
 import type { Session } from '../core/types.js';
 import { readPage, type Page } from './checkpoint.js';
-import type { Caller, ManagementDeps } from './deps.js';
+import { audit, type Caller, type ManagementDeps } from './deps.js';
 import { sessionNotFound } from './errors.js';
 import { parseMetadata } from './metadata.js';
 
@@ -15,19 +15,6 @@ const REVOKED_REASON = 'management_api';
 
 function isLive(s: Session, now: number): boolean {
   return (s.expiresAt === null || s.expiresAt > now) && (s.idleExpiresAt === null || s.idleExpiresAt > now);
-}
-
-function audit(deps: ManagementDeps, caller: Caller, description: string, details: Record<string, unknown>, userId: string | null): void {
-  deps.events.emit({
-    type: 'sapi',
-    date: deps.clock.now(),
-    description,
-    clientId: caller.clientId,
-    userId,
-    ip: caller.ip,
-    userAgent: caller.userAgent,
-    details,
-  });
 }
 
 export async function getSession(deps: ManagementDeps, id: string): Promise<Session> {

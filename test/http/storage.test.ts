@@ -3,36 +3,12 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { TOKEN_EXCHANGE_GRANT } from '../../src/core/types.js';
 import type { SqlStore } from '../../src/store/sql/sql-store.js';
+import { dumpDatabase, rowCounts } from '../helpers/db-dump.js';
 import { fixtureConfig, secretOf } from '../helpers/fixtures.js';
 import { post, startServer, type TestServer } from '../helpers/server.js';
 import { STORES } from '../helpers/stores.js';
 import { exchange, familyIdOf, refresh } from '../helpers/tokens.js';
 
-const TABLES = ['token_families', 'sessions', 'clients', 'resource_servers', 'client_grants', 'signing_keys', 'server_secrets', 'security_events'];
-
-/** Every cell of every table, rendered every way a secret could hide: text, hex, base64, base64url, latin1. */
-async function dumpDatabase(store: SqlStore): Promise<string> {
-  const parts: string[] = [];
-  for (const table of TABLES) {
-    const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(store.db);
-    for (const row of rows) {
-      for (const v of Object.values(row)) {
-        if (Buffer.isBuffer(v)) parts.push(v.toString('hex'), v.toString('base64'), v.toString('base64url'), v.toString('latin1'));
-        else parts.push(String(v));
-      }
-    }
-  }
-  return parts.join('\n');
-}
-
-async function rowCounts(store: SqlStore): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const table of TABLES) {
-    const { rows } = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)}`.execute(store.db);
-    out[table] = Number(rows[0]!.n);
-  }
-  return out;
-}
 
 for (const kind of STORES) {
   describe(`what the database holds (${kind})`, () => {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { ManualClock } from '../../src/core/clock.js';
 import { newEventId } from '../../src/core/event-ids.js';
@@ -7,55 +6,15 @@ import { randomId } from '../../src/core/ids.js';
 import type { Session, TokenFamily } from '../../src/core/types.js';
 import { collectGarbage } from '../../src/ops/gc.js';
 import type { Store } from '../../src/ports/store.js';
-import { sha256 } from '../../src/tokens/refresh-token.js';
+import { familyRecord, sessionRecord } from '../helpers/records.js';
 import { createTestDatabase, STORES, type TestDatabase } from '../helpers/stores.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 6, 1);
 const policy = { retentionSeconds: 86_400, sessionStaleSeconds: 30 * 86_400, eventRetentionSeconds: 7 * 86_400, batchSize: 7 };
 
-function family(name: string, o: Partial<TokenFamily>): TokenFamily {
-  return {
-    id: `${name}-${randomId()}`,
-    userId: 'u',
-    clientId: 'c',
-    sessionId: null,
-    audience: 'https://api',
-    scope: [],
-    generation: 0,
-    rotating: true,
-    currentHash: sha256(randomBytes(32)),
-    previousHash: null,
-    successorBox: null,
-    createdAt: NOW - 40 * DAY,
-    rotatedAt: null,
-    lastExchangedAt: null,
-    idleExpiresAt: null,
-    expiresAt: null,
-    revokedAt: null,
-    revokedReason: null,
-    device: { initialIp: null, initialUserAgent: null, lastIp: null, lastUserAgent: null },
-    metadata: {},
-    ...o,
-  };
-}
-
-function session(name: string, o: Partial<Session>): Session {
-  return {
-    id: `${name}-${randomId()}`,
-    userId: 'u',
-    createdAt: NOW - 60 * DAY,
-    updatedAt: NOW - 60 * DAY,
-    authenticatedAt: NOW - 60 * DAY,
-    lastInteractedAt: NOW - 60 * DAY,
-    idleExpiresAt: null,
-    expiresAt: null,
-    device: { initialIp: null, initialUserAgent: null, lastIp: null, lastUserAgent: null },
-    clients: ['c'],
-    metadata: {},
-    ...o,
-  };
-}
+const family = (name: string, o: Partial<TokenFamily>): TokenFamily => familyRecord(NOW - 40 * DAY, { id: `${name}-${randomId()}`, ...o });
+const session = (name: string, o: Partial<Session>): Session => sessionRecord(NOW - 60 * DAY, { id: `${name}-${randomId()}`, ...o });
 
 for (const kind of STORES) {
   describe(`garbage collection (${kind})`, () => {

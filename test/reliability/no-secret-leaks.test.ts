@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { sql } from 'kysely';
 import { ManualClock } from '../../src/core/clock.js';
 import { managementAudienceFor } from '../../src/config/env.js';
 import { normalizeConfig } from '../../src/config/load-config.js';
@@ -10,29 +9,13 @@ import { createLogger } from '../../src/main.js';
 import type { Store } from '../../src/ports/store.js';
 import { Refreshd } from '../../src/service/refreshd.js';
 import type { SqlStore } from '../../src/store/sql/sql-store.js';
+import { dumpDatabase } from '../helpers/db-dump.js';
 import { API, fixtureConfig, secretOf } from '../helpers/fixtures.js';
 import { post, type HttpResult } from '../helpers/server.js';
 import { reportFigures } from '../helpers/soak.js';
 import { createTestDatabase, STORES, type TestDatabase } from '../helpers/stores.js';
 import { exchange, refresh } from '../helpers/tokens.js';
 
-const TABLES = ['token_families', 'sessions', 'clients', 'resource_servers', 'client_grants', 'signing_keys', 'server_secrets'];
-
-async function dumpDatabase(store: SqlStore): Promise<string> {
-  const parts: string[] = [];
-  for (const table of TABLES) {
-    const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(store.db);
-    for (const row of rows) {
-      for (const v of Object.values(row)) {
-        if (Buffer.isBuffer(v) || v instanceof Uint8Array) {
-          const b = Buffer.from(v);
-          parts.push(b.toString('hex'), b.toString('base64'), b.toString('base64url'), b.toString('latin1'));
-        } else parts.push(String(v));
-      }
-    }
-  }
-  return parts.join('\n');
-}
 
 /** Every way a secret could show up: as sent, and the parts of it that cannot be recomputed, in common encodings. */
 function spellings(secret: string): string[] {

@@ -5,35 +5,12 @@ import { randomId } from '../../src/core/ids.js';
 import type { TokenFamily } from '../../src/core/types.js';
 import type { Store } from '../../src/ports/store.js';
 import { sha256 } from '../../src/tokens/refresh-token.js';
+import { familyRecord } from '../helpers/records.js';
 import { createTestDatabase, STORES, type TestDatabase } from '../helpers/stores.js';
 
 const NOW = Date.UTC(2026, 5, 1);
 
-function family(overrides: Partial<TokenFamily> = {}): TokenFamily {
-  return {
-    id: randomId(),
-    userId: 'user-1',
-    clientId: 'client-1',
-    sessionId: null,
-    audience: 'https://api',
-    scope: ['offline_access'],
-    generation: 0,
-    rotating: true,
-    currentHash: sha256(randomBytes(32)),
-    previousHash: null,
-    successorBox: null,
-    createdAt: NOW,
-    rotatedAt: null,
-    lastExchangedAt: null,
-    idleExpiresAt: null,
-    expiresAt: null,
-    revokedAt: null,
-    revokedReason: null,
-    device: { initialIp: '192.0.2.1', initialUserAgent: 'ua', lastIp: '192.0.2.1', lastUserAgent: 'ua' },
-    metadata: {},
-    ...overrides,
-  };
-}
+const family = (overrides: Partial<TokenFamily> = {}): TokenFamily => familyRecord(NOW, overrides);
 
 for (const kind of STORES) {
   describe(`store contract (${kind})`, () => {

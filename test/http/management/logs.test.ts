@@ -2,21 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { secretOf } from '../../helpers/fixtures.js';
 import { api, managementToken, sdkWithClientCredentials } from '../../helpers/management.js';
+import type { Auth0Log as Log } from '../../../src/events/log-format.js';
 import { startServer, type TestServer } from '../../helpers/server.js';
 import { STORES } from '../../helpers/stores.js';
 import { exchange, familyIdOf, refresh } from '../../helpers/tokens.js';
 
-interface Log {
-  log_id: string;
-  date: string;
-  type: string;
-  description: string;
-  client_id: string | null;
-  user_id: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  details: Record<string, unknown>;
-}
 
 for (const kind of STORES) {
   describe(`GET /api/v2/logs (${kind})`, () => {
