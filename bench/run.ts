@@ -55,7 +55,7 @@ const overBudget = () => performance.now() - runStart > BUDGET_MS;
 
 /** --cli=<dist/src/cli.js>: run (or profile) another build of refreshd in every refreshd scenario. */
 const cli = option('cli');
-const chosen = SCENARIOS.filter((s) => (mode === 'profile' ? s.group === 'refreshd' : true)).filter(
+const chosen = SCENARIOS.filter((s) => (mode === 'profile' ? s.group === 'refreshd' || s.group === 'management' : true)).filter(
   (s) => !only || only.some((o) => s.id === o || s.group === o || s.id.startsWith(o)),
 );
 const selected = beforeCli
