@@ -38,21 +38,33 @@ export interface HostileSpec {
   bodyLimit?: number;
   /** Also build values from a real one plus a hostile head or tail (`user_id:` + NUL, an id + `' OR 1=1`). */
   compose?: boolean;
+  /** Values of particular keys (query or body), sent under their own key half of the time, whole or mangled. */
+  keyValues?: Readonly<Record<string, readonly string[]>>;
 }
 
 const printable = (max: number) => fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: max });
 
 const SQL_META = ["' OR '1'='1", '"; DROP TABLE token_families; --', "'); DELETE FROM clients; --", '%', '_', '\\', '\u0000', "1' UNION SELECT secret_hash FROM clients --", '$1', '?'];
+const CONTROL_CHARS = ['\u0000', '\u0001', '\t', '\n', '\r\n', '\u001b', '\u001f', '\u007f', '\u0085'];
 const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', '__defineGetter__'];
+
+/** What gets glued to a real value: SQL and control characters, lone surrogates, encodings, random code points. */
+const valueTail = fc.oneof(
+  // NUL above all: PostgreSQL refuses it in text with an error, where SQLite stores it.
+  { weight: 2, arbitrary: fc.constant('\u0000') },
+  { weight: 2, arbitrary: fc.constantFrom(...CONTROL_CHARS) },
+  { weight: 1, arbitrary: fc.constantFrom(...SQL_META) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 8 }) },
+  { weight: 1, arbitrary: fc.constantFrom('%', '%00', '\\', '"', '*', ' ', ' AND ', '\ud800', '\udfff', '\ufeff', '\u202e') },
+);
 
 function hostileValue(spec: HostileSpec): fc.Arbitrary<string> {
   const base = hostileValueBase(spec);
   if (!spec.compose) return base;
-  const tail = fc.oneof(fc.constantFrom(...SQL_META), fc.string({ unit: 'binary', maxLength: 8 }), fc.constantFrom('%', '%00', '\\', '"', '*', ' AND type:sapi'));
   return fc.oneof(
-    { weight: 8, arbitrary: base },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...spec.values), tail).map(([v, t]) => v + t) },
-    { weight: 1, arbitrary: fc.tuple(tail, fc.constantFrom(...spec.values)).map(([t, v]) => t + v) },
+    { weight: 6, arbitrary: base },
+    { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...spec.values), valueTail).map(([v, t]) => v + t) },
+    { weight: 1, arbitrary: fc.tuple(valueTail, fc.constantFrom(...spec.values)).map(([t, v]) => t + v) },
   );
 }
 
@@ -68,18 +80,37 @@ function hostileValueBase(spec: HostileSpec): fc.Arbitrary<string> {
   );
 }
 
+/** A parameter and its value: any known key with any value, or (with `keyValues`) a key with its own values, mangled. */
+function hostilePair(spec: HostileSpec): fc.Arbitrary<[string, string]> {
+  const any = fc.tuple(hostileKey(spec), hostileValue(spec));
+  const own = Object.entries(spec.keyValues ?? {}).filter(([, pool]) => pool.length > 0);
+  if (own.length === 0) return any;
+  const keyed = fc.constantFrom(...own).chain(([key, pool]) => {
+    const value = fc.oneof(
+      { weight: 2, arbitrary: fc.constantFrom(...pool) },
+      { weight: 4, arbitrary: fc.tuple(fc.constantFrom(...pool), valueTail).map(([v, t]) => v + t) },
+      { weight: 1, arbitrary: fc.tuple(valueTail, fc.constantFrom(...pool)).map(([t, v]) => t + v) },
+      { weight: 1, arbitrary: hostileValue(spec) },
+    );
+    return value.map((v): [string, string] => [key, v]);
+  });
+  return fc.oneof({ weight: 1, arbitrary: any }, { weight: 1, arbitrary: keyed });
+}
+
 function hostileKey(spec: HostileSpec): fc.Arbitrary<string> {
   return fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...spec.keys) }, { weight: 1, arbitrary: fc.constantFrom(...PROTO_KEYS) }, { weight: 1, arbitrary: fc.string({ maxLength: 300 }) });
 }
 
-const form = (pairs: [string, string][]) => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+/** Lone surrogates (which encodeURIComponent refuses) become U+FFFD, as a client's UTF-8 encoder would send them. */
+const wellFormed = (s: string) => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+const form = (pairs: [string, string][]) => pairs.map(([k, v]) => `${encodeURIComponent(wellFormed(k))}=${encodeURIComponent(wellFormed(v))}`).join('&');
 // JSON written by hand so keys can repeat and __proto__ stays a literal key.
 const json = (pairs: [string, string][]) => `{${pairs.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`;
 
 type HostileBody = { body: string | Buffer | undefined; contentType: string | undefined };
 
 function hostileBody(spec: HostileSpec): fc.Arbitrary<HostileBody> {
-  const pairs = fc.array(fc.tuple(hostileKey(spec), hostileValue(spec)), { maxLength: 12 });
+  const pairs = fc.array(hostilePair(spec), { maxLength: 12 });
   const ct = (...types: string[]) => fc.constantFrom(...types);
   const formTypes = ct('application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8', 'APPLICATION/X-WWW-FORM-URLENCODED', 'application/x-www-form-urlencoded;charset=utf-16');
   const jsonTypes = ct('application/json', 'application/json; charset=utf-8', 'application/json; charset=latin1', 'Application/Json', 'application/vnd.api+json');
@@ -193,7 +224,7 @@ function hostilePath(spec: HostileSpec): fc.Arbitrary<{ url: string; exact: bool
 }
 
 function pathVariants(spec: HostileSpec, p: string): fc.Arbitrary<{ url: string; exact: boolean }> {
-  const query = fc.array(fc.tuple(hostileKey(spec), hostileValue(spec)), { maxLength: 6 }).map(form);
+  const query = fc.array(hostilePair(spec), { maxLength: 6 }).map(form);
   const variant = fc.constantFrom(
     p + '/',
     p.toUpperCase(),
