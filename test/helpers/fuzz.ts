@@ -197,6 +197,9 @@ export function encodeSegment(s: string): string {
 /** Path segments sent as they are: bad or overlong percent-encoding, encoded slashes and dots, over-long ids. */
 const RAW_SEGMENTS = ['%', '%Z', '%ZZ', '%C0%AF', '%E2%82', '%FF%FE', '%00', '%u0041', '.', '..', '%2e%2e', 'a%2Fb', '%252F', 'x%3Fy%3D1', '%F0%9F%92%A9', '%EF%BF%BF', '%ED%A0%80', 'A'.repeat(2100), '%41'.repeat(700)];
 
+/** Query-string text sent as it is. */
+const RAW_QUERIES = ['%', '%ZZ=1', 'take=%E2%82', 'from=%C0%AF', '=&=&', '&&&', '=1', 'take[]=1', 'user_id[x]=1', 'a[__proto__][x]=1', '__proto__[x]=1', 'constructor[prototype][x]=1', '%00=%00', 'take=1&take=1', 'take', 'include_totals', '??take=1', 'take=1#x', 'x=' + '%41'.repeat(3000), 'q=%FF%FE', 'take=+1', 'take=%201', 'take=1%00'];
+
 function paramValue(spec: HostileSpec, pool: readonly string[]): fc.Arbitrary<string> {
   const real = pool.length ? pool : spec.values;
   return fc.oneof(
@@ -245,8 +248,10 @@ function pathVariants(spec: HostileSpec, p: string): fc.Arbitrary<{ url: string;
     const known = fc.constantFrom(...spec.queries);
     variants.push(
       { weight: 4, arbitrary: known.map((q) => ({ url: `${p}?${q}`, exact: true })) },
-      // Repeated and conflicting parameters: a valid query followed by hostile pairs (or itself again).
+      // Repeated and conflicting parameters: a valid query followed by hostile pairs (or itself again), or by
+      // text no encoder would produce (bad percent-encoding, brackets, empty names).
       { weight: 2, arbitrary: fc.tuple(known, fc.oneof(query, known)).map(([a, b]) => ({ url: `${p}?${a}&${b}`, exact: true })) },
+      { weight: 1, arbitrary: fc.tuple(known, fc.constantFrom(...RAW_QUERIES)).map(([a, b]) => ({ url: `${p}?${a}&${b}`, exact: true })) },
     );
   }
   return fc.oneof(...variants);
