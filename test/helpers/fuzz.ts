@@ -135,11 +135,20 @@ function hostileBody(spec: HostileSpec): fc.Arbitrary<HostileBody> {
   );
 }
 
-let fillerText = '';
-/** n × 'a', sliced from one shared string: building a fresh megabyte per case would dominate the run time. */
-function filler(n: number): string {
-  if (fillerText.length < n) fillerText = 'a'.repeat(Math.max(n, 2 * fillerText.length));
-  return fillerText.slice(0, n);
+const OVERSIZE_PREFIX = 'grant_type=refresh_token&x=';
+let oversize = Buffer.alloc(0);
+/**
+ * The prefix and then n × 'a'. Under the OAuth limit a string, as recorded; above 64 KiB a view of one shared
+ * buffer, since building and copying a fresh megabyte per case would dominate the run time.
+ */
+function oversizeBody(n: number): string | Buffer {
+  if (n <= 200_000) return OVERSIZE_PREFIX + 'a'.repeat(n);
+  const size = OVERSIZE_PREFIX.length + n;
+  if (oversize.length < size) {
+    oversize = Buffer.alloc(Math.max(size, 2 * oversize.length), 'a');
+    oversize.write(OVERSIZE_PREFIX, 0, 'latin1');
+  }
+  return oversize.subarray(0, size);
 }
 
 function commonBodies(pairs: fc.Arbitrary<[string, string][]>, formTypes: fc.Arbitrary<string>, jsonTypes: fc.Arbitrary<string>, limit: number): fc.Arbitrary<HostileBody> {
@@ -152,7 +161,7 @@ function commonBodies(pairs: fc.Arbitrary<[string, string][]>, formTypes: fc.Arb
     // Deep nesting within the size limit.
     { weight: 1, arbitrary: fc.record({ body: fc.integer({ min: 100, max: 12_000 }).chain((d) => fc.constantFrom('['.repeat(d) + ']'.repeat(d), '{"a":'.repeat(d) + '1' + '}'.repeat(d))), contentType: jsonTypes }) },
     // Over the body limit: 64 KiB on the OAuth endpoints (up to 200,000 bytes); otherwise up to 64 KiB over it.
-    { weight: 1, arbitrary: fc.record({ body: fc.integer({ min: limit + 1, max: limit === 65_536 ? 200_000 : limit + 65_536 }).map((n) => 'grant_type=refresh_token&x=' + filler(n)), contentType: fc.oneof(formTypes, jsonTypes) }) },
+    { weight: 1, arbitrary: fc.record({ body: fc.integer({ min: limit + 1, max: limit === 65_536 ? 200_000 : limit + 65_536 }).map(oversizeBody), contentType: fc.oneof(formTypes, jsonTypes) }) },
     // Bytes that are not UTF-8, or a content type nobody parses.
     { weight: 1, arbitrary: fc.record({ body: fc.uint8Array({ maxLength: 512 }).map((b) => Buffer.from(b)), contentType: fc.oneof(formTypes, jsonTypes, ct('application/octet-stream')) }) },
     { weight: 1, arbitrary: fc.record({ body: pairs.map(form), contentType: fc.oneof(ct('text/plain', 'multipart/form-data; boundary=x', 'application/xml', '', '*/*', 'application/x-www-form-urlencoded, application/json'), printable(40)) }) },
