@@ -162,7 +162,7 @@ for (const kind of STORES) {
         return r.body;
       };
 
-      // Live data the fuzz may read and PATCH (to the metadata it already has) but must never delete.
+      // Live data the fuzz reads and PATCHes but must never delete (checked at the end).
       live = [await issueToken(server, { userId: LIVE_USER }), await issueToken(server, { userId: LIVE_USER }), await issueToken(server, { userId: LIVE_USER, clientId: 'backend-static' })];
       await ok('PATCH', `/refresh-tokens/${live[0]!.id}`, { refresh_token_metadata: { fuzz: 'same' } });
       await ok('PATCH', `/sessions/${live[0]!.sessionId}`, { session_metadata: { fuzz: 'same' } });
