@@ -4,7 +4,7 @@ import { invalidQueryString } from '../management/errors.js';
 import { getLog, logsFromCheckpoint, searchLogs } from '../management/logs.js';
 import type { ManagementDeps } from '../management/deps.js';
 import { scoped, type ManagementApp } from './management-route-config.js';
-import { errorResponses } from './schemas/management.js';
+import { errorResponses, NO_CONTROL_CHARS } from './schemas/management.js';
 
 const TAGS = ['logs'];
 
@@ -30,8 +30,10 @@ const LogsQuery = Type.Object({
   per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Search: results per page (default 50).' })),
   sort: Type.Optional(Type.Union([Type.Literal('date:1'), Type.Literal('date:-1')], { description: 'Search: order by date, ascending (1) or descending (-1, default).' })),
   include_totals: Type.Optional(Type.Boolean({ description: 'Search: wrap the results as {start, limit, length, total, logs}.' })),
-  q: Type.Optional(Type.String({ maxLength: 1024, description: 'Search: `field:value` terms joined by AND, on type, user_id and client_id.' })),
-  search: Type.Optional(Type.String({ maxLength: 1024, description: 'Alias of q, as the auth0 SDK sends it.' })),
+  // Search values are compared as text in the store: control characters (NUL, which PostgreSQL refuses in text,
+  // above all) are a 400 here, as in identifiers, rather than a database error.
+  q: Type.Optional(Type.String({ maxLength: 1024, pattern: NO_CONTROL_CHARS, description: 'Search: `field:value` terms joined by AND, on type, user_id and client_id.' })),
+  search: Type.Optional(Type.String({ maxLength: 1024, pattern: NO_CONTROL_CHARS, description: 'Alias of q, as the auth0 SDK sends it.' })),
   fields: Type.Optional(Type.String({ maxLength: 512 })),
   include_fields: Type.Optional(Type.Boolean()),
 });

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { TOKEN_EXCHANGE_GRANT, USER_ID_TOKEN_TYPE } from '../../src/core/types.js';
@@ -7,7 +6,7 @@ import { OAUTH_RATE_LIMIT_RULES } from '../../src/http/oauth-plugin.js';
 import { RateLimiter } from '../../src/ratelimit/rate-limiter.js';
 import type { SqlStore } from '../../src/store/sql/sql-store.js';
 import { API, secretOf } from '../helpers/fixtures.js';
-import { fuzzEndpoint, hostileRequest, type HostileCase, type HostileSpec } from '../helpers/fuzz.js';
+import { fuzzEndpoint, hostileRequest, overHttp, type HostileCase, type HostileSpec } from '../helpers/fuzz.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { reportFigures, scaled } from '../helpers/soak.js';
 import { STORES } from '../helpers/stores.js';
@@ -64,24 +63,6 @@ function checkGet(c: HostileCase, res: Answer) {
     assert.equal(res.statusCode, 200, what());
     JSON.parse(res.body);
   } else assert.ok(res.statusCode < 300 || isAppError(res), what());
-}
-
-/** Sends one generated case over a real socket (what inject() cannot show: Node's own HTTP parsing). */
-function overHttp(baseUrl: string, c: HostileCase): Promise<Answer> {
-  const url = new URL(baseUrl);
-  const o = c.options as { method: string; url: string; headers: Record<string, string>; payload?: string | Buffer };
-  return new Promise((ok, fail) => {
-    // One connection per request: a keep-alive socket the server closes after an error must not fail the next case.
-    const req = request({ agent: false, host: url.hostname, port: url.port, method: o.method, path: o.url.replace(/#.*$/, ''), headers: o.headers, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => ok({ statusCode: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', fail);
-    req.end(o.payload);
-  });
 }
 
 for (const kind of STORES) {

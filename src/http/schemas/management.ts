@@ -40,7 +40,7 @@ export const Metadata = Type.Record(Type.String({ pattern: METADATA_KEY_PATTERN 
  * Identifiers are stored and compared as text; control characters (NUL above all, which PostgreSQL cannot store
  * in text) are refused at the edge, as a 400, instead of failing in the database.
  */
-const NO_CONTROL_CHARS = '^[^\\u0000-\\u001f\\u007f]*$';
+export const NO_CONTROL_CHARS = '^[^\\u0000-\\u001f\\u007f]*$';
 const Text = (minLength: number, maxLength: number, description?: string) =>
   Type.String({ minLength, maxLength, pattern: NO_CONTROL_CHARS, ...(description ? { description } : {}) });
 

@@ -65,6 +65,18 @@ for (const kind of STORES) {
       assert.deepEqual([bad.status, (bad.body as { errorCode: string }).errorCode], [400, 'invalid_query_string']);
     });
 
+    test('a search value with a control character is a 400, not a database error (NUL: found by fuzz-management)', async () => {
+      for (const query of ['q=type:sapi%00', 'search=client_id:%00', `q=${encodeURIComponent('user_id:"a\u0000b"')}&include_totals=true`, 'q=type:sapi%01', 'q=type:%0Asapi']) {
+        const r = await api(server, 'GET', `/logs?${query}`, { token });
+        assert.equal(r.status, 400, `${query}: ${r.text}`);
+        assert.deepEqual(Object.keys(r.body).sort(), ['error', 'errorCode', 'message', 'statusCode']);
+        assert.equal((r.body as { errorCode: string }).errorCode, 'invalid_query_string');
+      }
+      // Printable values (quoted, with spaces, non-ASCII) still search.
+      const ok = await api(server, 'GET', `/logs?q=${encodeURIComponent('user_id:"auth0|lögs x"')}`, { token });
+      assert.equal(ok.status, 200, ok.text);
+    });
+
     test('checkpoint mode: from/take return each event once, oldest first, with a Link to the next page', async () => {
       const all = (await api<Log[]>(server, 'GET', '/logs?sort=date:1&per_page=100', { token })).body;
       const first = all[0]!.log_id;
