@@ -68,6 +68,7 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
       : null;
   const recorder = new EventRecorder(store, {
     logger,
+    storeRefreshes: env.storeRefreshEvents,
     onStored: (events) => webhook?.enqueue(events),
     onDropped: (n) => metrics?.eventsDropped.inc(n),
   });

@@ -11,6 +11,12 @@ export interface EventRecorderOptions {
   /** Events kept while the database is unreachable; beyond it the oldest are dropped and counted (default 50 000). */
   maxQueue?: number;
   logger: Logger;
+  /**
+   * Store successful refresh-token exchanges (`sertft`) too (default false). They are the one event per refresh,
+   * so storing them makes the database grow with every refresh (bounded only by the event retention); the other
+   * events (issuance, reuse, failures, revocations, Management API writes) are stored always.
+   */
+  storeRefreshes?: boolean;
   /** Told about each stored event (webhook delivery, metrics). */
   onStored?: (events: readonly StoredEvent[]) => void;
   onDropped?: (count: number) => void;
@@ -30,10 +36,11 @@ export class EventRecorder implements EventSink {
 
   constructor(store: EventStore, options: EventRecorderOptions) {
     this.#store = store;
-    this.#opts = { flushIntervalMs: 250, batchSize: 500, maxQueue: 50_000, ...options };
+    this.#opts = { flushIntervalMs: 250, batchSize: 500, maxQueue: 50_000, storeRefreshes: false, ...options };
   }
 
   emit(event: SecurityEvent): void {
+    if (event.type === 'sertft' && !this.#opts.storeRefreshes) return;
     this.#queue.push({ ...event, logId: newEventId(event.date) });
     if (this.#queue.length > this.#opts.maxQueue) {
       const excess = this.#queue.length - this.#opts.maxQueue;

@@ -41,8 +41,11 @@ export interface StartServerOptions {
   realIssuer?: boolean;
   /** Count requests and outcomes in a Metrics registry and serve /metrics. */
   metrics?: boolean;
-  /** Store security events in the database through an EventRecorder. */
-  recordEvents?: boolean;
+  /**
+   * Store security events in the database through an EventRecorder: `true` stores every type, successful
+   * refreshes included (REFRESHD_STORE_REFRESH_EVENTS=true); `{ storeRefreshes: false }` is the server's default.
+   */
+  recordEvents?: boolean | { storeRefreshes: boolean };
   /** Extra options for buildApp (a rate limiter, a logger). */
   app?: Omit<BuildAppOptions, 'refreshd'>;
 }
@@ -59,7 +62,9 @@ export async function startServer(kind: StoreDialect, options: StartServerOption
   const events: SecurityEvent[] = [];
   const metrics = options.metrics ? new Metrics({ store, clock, defaultMetrics: false, activeFamiliesCacheMs: 0 }) : null;
   if (metrics) store.observeQueries((op, s, ok) => metrics.observeQuery(op, s, ok));
-  const recorder = options.recordEvents ? new EventRecorder(store, { logger: silentLogger }) : null;
+  const recorder = options.recordEvents
+    ? new EventRecorder(store, { logger: silentLogger, storeRefreshes: options.recordEvents === true || options.recordEvents.storeRefreshes })
+    : null;
   const sink = fanOut([{ emit: (e) => events.push(e) }, ...(metrics ? [metrics] : []), ...(recorder ? [recorder] : [])]);
   // The issuer names the port, known only after listening: either pick a free port first, or use a placeholder.
   const port = options.realIssuer ? await freePort() : 0;
