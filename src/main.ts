@@ -69,6 +69,8 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
   const recorder = new EventRecorder(store, {
     logger,
     storeRefreshes: env.storeRefreshEvents,
+    // Refreshes not kept in the database still reach the webhook: the receiver sees every event.
+    onNotStored: (event) => webhook?.enqueue([event]),
     onStored: (events) => webhook?.enqueue(events),
     onDropped: (n) => metrics?.eventsDropped.inc(n),
   });

@@ -16,7 +16,7 @@ export interface EnvConfig {
   eventRetentionSeconds: number;
   webhookUrl: string | null;
   webhookSecret: string | null;
-  /** REFRESHD_STORE_REFRESH_EVENTS: also store (and deliver) one `sertft` event per successful refresh. */
+  /** REFRESHD_STORE_REFRESH_EVENTS: also store one `sertft` event per successful refresh. */
   storeRefreshEvents: boolean;
   rateLimit: RateLimitEnv;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
@@ -86,7 +86,7 @@ export const ENV_VARS: readonly { name: string; default: string; description: st
   { name: 'REFRESHD_GC_RETENTION_SECONDS', default: '86400', description: 'How long revoked or expired refresh-token families and expired sessions are kept before deletion.' },
   { name: 'REFRESHD_SESSION_STALE_SECONDS', default: '2592000', description: 'Sessions without an active refresh token and without activity for this long are deleted.' },
   { name: 'REFRESHD_EVENT_RETENTION_SECONDS', default: '2592000', description: 'How long security events (`GET /api/v2/logs`) are kept.' },
-  { name: 'REFRESHD_STORE_REFRESH_EVENTS', default: 'false', description: 'Also store (and deliver to the webhook) a `sertft` event for every successful refresh. Off by default: it adds a row per refresh, kept for `REFRESHD_EVENT_RETENTION_SECONDS`. Refreshes are always counted in `/metrics`.' },
+  { name: 'REFRESHD_STORE_REFRESH_EVENTS', default: 'false', description: 'Also store a `sertft` event for every successful refresh (readable at `GET /api/v2/logs`). Off by default: it adds a row per refresh, kept for `REFRESHD_EVENT_RETENTION_SECONDS`. Refreshes are always counted in `/metrics` and, with a webhook, always delivered to it.' },
   { name: 'REFRESHD_WEBHOOK_URL', default: '(none)', description: 'Deliver security events to this URL (JSON arrays of Auth0-shaped logs, retried with backoff).' },
   { name: 'REFRESHD_WEBHOOK_SECRET', default: '(none)', description: 'HMAC-SHA256 key for the `x-refreshd-signature` header (required with a webhook URL; at least 32 characters).' },
   { name: 'REFRESHD_RATE_LIMIT', default: 'on', description: '`off` disables every rate limit.' },

@@ -17,6 +17,8 @@ export interface EventRecorderOptions {
    * events (issuance, reuse, failures, revocations, Management API writes) are stored always.
    */
   storeRefreshes?: boolean;
+  /** Told about each event that is not stored (successful refreshes, unless stored), e.g. to deliver it anyway. */
+  onNotStored?: (event: StoredEvent) => void;
   /** Told about each stored event (webhook delivery, metrics). */
   onStored?: (events: readonly StoredEvent[]) => void;
   onDropped?: (count: number) => void;
@@ -29,7 +31,8 @@ export interface EventRecorderOptions {
  */
 export class EventRecorder implements EventSink {
   readonly #store: EventStore;
-  readonly #opts: Required<Omit<EventRecorderOptions, 'onStored' | 'onDropped'>> & Pick<EventRecorderOptions, 'onStored' | 'onDropped'>;
+  readonly #opts: Required<Omit<EventRecorderOptions, 'onStored' | 'onDropped' | 'onNotStored'>> &
+    Pick<EventRecorderOptions, 'onStored' | 'onDropped' | 'onNotStored'>;
   #queue: StoredEvent[] = [];
   #timer: NodeJS.Timeout | null = null;
   #flushing: Promise<void> | null = null;
@@ -40,8 +43,12 @@ export class EventRecorder implements EventSink {
   }
 
   emit(event: SecurityEvent): void {
-    if (event.type === 'sertft' && !this.#opts.storeRefreshes) return;
-    this.#queue.push({ ...event, logId: newEventId(event.date) });
+    const stored: StoredEvent = { ...event, logId: newEventId(event.date) };
+    if (event.type === 'sertft' && !this.#opts.storeRefreshes) {
+      this.#opts.onNotStored?.(stored);
+      return;
+    }
+    this.#queue.push(stored);
     if (this.#queue.length > this.#opts.maxQueue) {
       const excess = this.#queue.length - this.#opts.maxQueue;
       this.#queue.splice(0, excess);

@@ -13,6 +13,8 @@ export interface WebhookOptions {
   /** First retry delay; doubles each attempt, with jitter (default 500 ms). */
   baseDelayMs?: number;
   batchSize?: number;
+  /** Events waiting for delivery; beyond it the oldest are dropped and counted as failed (default 50 000). */
+  maxQueue?: number;
   timeoutMs?: number;
   fetch?: typeof fetch;
   now?: () => number;
@@ -39,14 +41,23 @@ export class WebhookDelivery {
   #queue: StoredEvent[] = [];
   #running: Promise<void> | null = null;
   #stopped = false;
+  #warnedFull = false;
 
   constructor(options: WebhookOptions) {
-    this.#o = { maxAttempts: 5, baseDelayMs: 500, batchSize: 100, timeoutMs: 5_000, fetch: globalThis.fetch, now: Date.now, ...options };
+    this.#o = { maxAttempts: 5, baseDelayMs: 500, batchSize: 100, maxQueue: 50_000, timeoutMs: 5_000, fetch: globalThis.fetch, now: Date.now, ...options };
   }
 
   enqueue(events: readonly StoredEvent[]): void {
     if (this.#stopped) return;
-    this.#queue.push(...events);
+    for (const e of events) this.#queue.push(e);
+    // A receiver that is down or slow must not make the queue (and this process's memory) grow without bound.
+    const excess = this.#queue.length - this.#o.maxQueue;
+    if (excess > 0) {
+      this.#queue.splice(0, excess);
+      this.#o.onFailed?.(excess);
+      if (!this.#warnedFull) this.#o.logger.warn({ dropped: excess, maxQueue: this.#o.maxQueue }, 'webhook queue full: oldest events dropped');
+      this.#warnedFull = true;
+    } else this.#warnedFull = false;
     this.#running ??= this.#run().finally(() => {
       this.#running = null;
     });

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { StoredEvent } from '../../src/core/events.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { EventRecorder } from '../../src/events/event-recorder.js';
 import { API, secretOf } from '../helpers/fixtures.js';
 import { post, startServer, type TestServer } from '../helpers/server.js';
 import { STORES } from '../helpers/stores.js';
@@ -72,3 +74,27 @@ for (const kind of STORES) {
     });
   });
 }
+
+describe('successful refreshes are not stored by default, but are passed on', () => {
+  test('the server default keeps sertft out of the database and hands it to onNotStored; with storeRefreshes it is stored', async () => {
+    const server = await startServer('sqlite');
+    try {
+      const passed: StoredEvent[] = [];
+      const recorder = new EventRecorder(server.store, { logger: silentLogger, onNotStored: (e) => passed.push(e) });
+      const keeping = new EventRecorder(server.store, { logger: silentLogger, storeRefreshes: true });
+      const at = server.clock.now();
+      for (const r of [recorder, keeping]) {
+        r.emit({ type: 'secte', date: at, description: 'issued', clientId: 'backend', userId: 'u' });
+        r.emit({ type: 'sertft', date: at + 1, description: 'exchanged', clientId: 'backend', userId: 'u', details: { familyId: 'f', tokenCounter: 0 } });
+        await r.flush();
+      }
+      const types = (await server.store.listEvents({ limit: 10 })).map((e) => e.type).sort();
+      assert.deepEqual(types, ['secte', 'secte', 'sertft'], 'one sertft, from the recorder asked to store it');
+      assert.equal(passed.length, 1);
+      assert.equal(passed[0]!.type, 'sertft');
+      assert.match(passed[0]!.logId, /\S/);
+    } finally {
+      await server.close();
+    }
+  });
+});

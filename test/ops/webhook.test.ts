@@ -95,4 +95,32 @@ describe('webhook delivery', () => {
     assert.equal(calls, 3);
     assert.equal(failed, 2);
   });
+
+  test('a receiver that hangs does not make the queue grow without bound: the oldest are dropped and counted', async () => {
+    let failed = 0;
+    let release: () => void = () => {};
+    const hung = new Promise<void>((r) => (release = r));
+    const bodies: string[] = [];
+    const hook = new WebhookDelivery({
+      url: 'http://127.0.0.1:9/hung',
+      secret: SECRET,
+      logger: silentLogger,
+      batchSize: 2,
+      maxQueue: 5,
+      fetch: async (_url, init) => {
+        bodies.push(String(init?.body));
+        await hung;
+        return new Response(null, { status: 204 });
+      },
+      onFailed: (n) => (failed += n),
+    });
+    // The first batch (events 0 and 1) is in flight; 10 more arrive while the receiver hangs.
+    hook.enqueue([event(0), event(1), event(2)]);
+    for (let i = 3; i < 13; i++) hook.enqueue([event(i)]);
+    assert.equal(failed, 6, 'of the 11 waiting, the 6 oldest were dropped');
+    release();
+    await hook.stop();
+    const delivered = bodies.flatMap((b) => (JSON.parse(b) as { details: { familyId: string } }[]).map((l) => l.details.familyId));
+    assert.deepEqual(delivered, ['f0', 'f1', 'f8', 'f9', 'f10', 'f11', 'f12']);
+  });
 });
