@@ -7,7 +7,7 @@ import { ConfigError } from '../core/errors.js';
 import type { Store } from '../ports/store.js';
 import type { Database } from './sql/database.js';
 import { namedStatementPool } from './sql/pg-named-statements.js';
-import { withStatementCache } from './sql/sqlite-statement-cache.js';
+import { retainStatements, withStatementCache } from './sql/sqlite-statement-cache.js';
 import { SqlStore } from './sql/sql-store.js';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/refreshd.db';
@@ -38,11 +38,11 @@ export function openStore(url: string = DEFAULT_DATABASE_URL, options: OpenStore
   if (url.startsWith('sqlite:')) {
     const path = sqlitePath(url);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const database = new BetterSqlite3(path);
+    const database = retainStatements(new BetterSqlite3(path));
     // WAL lets readers (CLI, backups) work beside the server; NORMAL keeps commits durable across process crashes.
-    database.pragma('journal_mode = WAL');
-    database.pragma('synchronous = NORMAL');
-    database.pragma('busy_timeout = 5000');
+    // exec, not pragma(): pragma() prepares a statement that would be left to the garbage collector (see
+    // retainStatements).
+    database.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
     return new SqlStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), 'sqlite');
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
