@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Build: compile TypeScript and better-sqlite3 (from source), then keep production dependencies only.
-FROM node:20-bookworm-slim AS build
+# Node 22 (LTS): Node 20 is past its end of life; 24 works too (see README, Development).
+FROM node:22-bookworm-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
@@ -8,7 +9,7 @@ COPY src ./src
 RUN npm ci && npm prune --omit=dev
 
 # Run: no compiler, no sources, not root.
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
