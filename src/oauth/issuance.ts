@@ -51,6 +51,7 @@ export async function issueForUser(req: IssueRequest, deps: OAuthDeps): Promise<
   const now = deps.clock.now();
   const device = { initialIp: context.ip, initialUserAgent: context.userAgent, lastIp: context.ip, lastUserAgent: context.userAgent };
   let session: Session;
+  let newSession: Session | undefined;
   if (req.sessionId !== undefined) {
     const found = await deps.store.findSession(req.sessionId);
     if (!found || found.userId !== userId || isExpired(found, now)) {
@@ -71,7 +72,9 @@ export async function issueForUser(req: IssueRequest, deps: OAuthDeps): Promise<
       clients: [client.clientId],
       metadata: {},
     };
-    await deps.store.createSession(session);
+    newSession = session;
+    // With a refresh token, the session is written in the family's transaction (below): never one without the other.
+    if (!wantsRefresh) await deps.store.createSession(session);
   }
 
   let refreshToken: string | undefined;
@@ -102,7 +105,7 @@ export async function issueForUser(req: IssueRequest, deps: OAuthDeps): Promise<
       device,
       metadata: {},
     };
-    const { evicted } = await deps.store.createFamily(family, { maxActive: deps.maxFamiliesPerUserClient, now });
+    const { evicted } = await deps.store.createFamily(family, { maxActive: deps.maxFamiliesPerUserClient, now, session: newSession });
     for (const id of evicted) {
       deps.logger.info({ familyId: id, userId, clientId: client.clientId }, 'refresh token revoked: over the per-user limit');
     }

@@ -49,8 +49,11 @@ export interface FamilyFilter {
 }
 
 export interface FamilyStore {
-  /** Inserts a family, then revokes the oldest active ones of the same user and client beyond `maxActive`. */
-  createFamily(family: TokenFamily, options: { maxActive: number; now: number }): Promise<{ evicted: string[] }>;
+  /**
+   * Inserts a family, then revokes the oldest active ones of the same user and client beyond `maxActive`.
+   * `session`, when given, is a new session inserted in the same transaction, so a failure leaves neither.
+   */
+  createFamily(family: TokenFamily, options: { maxActive: number; now: number; session?: Session }): Promise<{ evicted: string[] }>;
   /** The compare-and-set of a refresh. Returns the updated family, or null when the CAS did not apply. */
   exchangeFamily(exchange: FamilyExchange): Promise<TokenFamily | null>;
   findFamily(id: string): Promise<TokenFamily | null>;

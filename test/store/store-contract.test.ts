@@ -5,7 +5,7 @@ import { randomId } from '../../src/core/ids.js';
 import type { TokenFamily } from '../../src/core/types.js';
 import type { Store } from '../../src/ports/store.js';
 import { sha256 } from '../../src/tokens/refresh-token.js';
-import { familyRecord } from '../helpers/records.js';
+import { familyRecord, sessionRecord } from '../helpers/records.js';
 import { createTestDatabase, STORES, type TestDatabase } from '../helpers/stores.js';
 
 const NOW = Date.UTC(2026, 5, 1);
@@ -152,6 +152,30 @@ for (const kind of STORES) {
       assert.equal(await store.countSessions(user, NOW), 1);
       assert.equal(await store.deleteSessionsOfUser(user), 1);
       assert.equal(await store.findSession(s.id), null);
+    });
+
+    test('touching a session from 12 clients at once keeps every client (compare-and-set, no lost update)', async () => {
+      const s = sessionRecord(NOW, { clients: ['c0'] });
+      await store.createSession(s);
+      const clients = Array.from({ length: 12 }, (_, i) => `c${i + 1}`);
+      const touched = await Promise.all(clients.map((c, i) => store.touchSession(s.id, { clientId: c, now: NOW + i, lastIp: null, lastUserAgent: null })));
+      for (const [i, t] of touched.entries()) assert.ok(t?.clients.includes(clients[i]!), `the session returned to ${clients[i]} names it`);
+      const stored = await store.findSession(s.id);
+      assert.deepEqual([...stored!.clients].sort(), ['c0', ...clients].sort());
+      assert.equal(await store.touchSession(randomId(), { clientId: 'c1', now: NOW, lastIp: null, lastUserAgent: null }), null);
+    });
+
+    test('a family and its new session are written together: when the family cannot be written, neither is', async () => {
+      const existing = family();
+      await store.createFamily(existing, { maxActive: 200, now: NOW });
+      const s = sessionRecord(NOW, { userId: existing.userId });
+      // The same family id again: the insert fails after the session's insert in the same transaction.
+      await assert.rejects(store.createFamily({ ...existing, sessionId: s.id }, { maxActive: 200, now: NOW, session: s }));
+      assert.equal(await store.findSession(s.id), null, 'the session was rolled back with the family');
+      const f = family({ sessionId: s.id });
+      await store.createFamily(f, { maxActive: 200, now: NOW, session: s });
+      assert.equal((await store.findSession(s.id))?.id, s.id);
+      assert.equal((await store.findFamily(f.id))?.sessionId, s.id);
     });
   });
 }

@@ -1,8 +1,8 @@
 import { CompiledQuery, sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
-import type { Metadata, TokenFamily } from '../../core/types.js';
+import type { Metadata, Session, TokenFamily } from '../../core/types.js';
 import type { FamilyExchange, FamilyFilter, PageRequest } from '../../ports/store.js';
 import type { Database, TokenFamiliesTable } from './database.js';
-import { familyFromRow, familyToRow, metadataToText } from './mappers.js';
+import { familyFromRow, familyToRow, metadataToText, sessionToRow } from './mappers.js';
 import { QueryTemplate, slot } from './query-template.js';
 
 type FamilyEb = ExpressionBuilder<Database, 'token_families'>;
@@ -30,9 +30,10 @@ function matches(eb: FamilyEb, filter: FamilyFilter) {
 export async function createFamily(
   db: Kysely<Database>,
   family: TokenFamily,
-  options: { maxActive: number; now: number },
+  options: { maxActive: number; now: number; session?: Session },
 ): Promise<{ evicted: string[] }> {
   return db.transaction().execute(async (trx) => {
+    if (options.session) await trx.insertInto('sessions').values(sessionToRow(options.session)).execute();
     await trx.insertInto('token_families').values(familyToRow(family)).execute();
     // The cap counts only active families; the oldest beyond it are revoked (Auth0 revokes, never refuses).
     const beyond = await trx

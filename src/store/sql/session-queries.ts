@@ -25,12 +25,15 @@ export async function touchSession(
   id: string,
   u: { clientId: string; now: number; lastIp: string | null; lastUserAgent: string | null },
 ): Promise<Session | null> {
-  return db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('sessions').select('clients').where('id', '=', id).executeTakeFirst();
+  // The client list is read, then written only if unchanged since (compare-and-set), so two instances
+  // attaching different clients to one session at once cannot drop either; the loser reads again. Each miss
+  // means another writer succeeded, so this ends; the bound only guards against a bug elsewhere.
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const row = await db.selectFrom('sessions').select('clients').where('id', '=', id).executeTakeFirst();
     if (!row) return null;
     const clients = JSON.parse(row.clients) as string[];
     if (!clients.includes(u.clientId)) clients.push(u.clientId);
-    const updated = await trx
+    const updated = await db
       .updateTable('sessions')
       .set({
         clients: JSON.stringify(clients),
@@ -40,10 +43,12 @@ export async function touchSession(
         last_user_agent: u.lastUserAgent,
       })
       .where('id', '=', id)
+      .where('clients', '=', row.clients)
       .returningAll()
       .executeTakeFirst();
-    return updated ? sessionFromRow(updated) : null;
-  });
+    if (updated) return sessionFromRow(updated);
+  }
+  throw new Error(`session ${id}: the client list kept changing under 100 attempts to update it`);
 }
 
 export async function updateSessionMetadata(db: Kysely<Database>, id: string, metadata: Metadata, now: number): Promise<Session | null> {

@@ -76,7 +76,7 @@ export class SqlStore implements Store {
     return this.db.destroy();
   }
 
-  createFamily(family: TokenFamily, options: { maxActive: number; now: number }) {
+  createFamily(family: TokenFamily, options: { maxActive: number; now: number; session?: Session }) {
     return this.#run('createFamily', () => families.createFamily(this.db, family, options));
   }
   exchangeFamily(exchange: FamilyExchange) {
