@@ -12,7 +12,7 @@ export function scaled(normal: number, soak: number): number {
 
 /**
  * Reports the figures of a run (trials, crashes, outage seconds…) as a test diagnostic, and appends them as one
- * JSON line to $REFRESHD_FIGURES_FILE when set (scripts/figures.mjs turns that file into RELIABILITY.md's table).
+ * JSON line to $REFRESHD_FIGURES_FILE when set (RELIABILITY.md's tables are written from such a file).
  */
 export function reportFigures(t: TestContext, name: string, figures: Record<string, unknown>): void {
   const line = JSON.stringify({ name, soak: SOAK, ...figures });
