@@ -1,7 +1,8 @@
 // A child process for test/store/sqlite-statement-lifetime.test.ts: works an SQLite store through many distinct
-// SQL texts, closes it, then allocates until the garbage collector has run full collections on its own (no
-// explicit gc(): a collection started from JavaScript finalises in a context where the bug does not show).
-// On Node 24.19+ a better-sqlite3 12 statement that the collector finalises aborts the process.
+// SQL texts, then, with the store still open (as a server's is), allocates until the garbage collector has run
+// full collections on its own (no explicit gc(): a collection started from JavaScript finalises in a context
+// where the bug does not show). On Node 24.19+ a better-sqlite3 12 statement that the collector finalises while
+// its database is open aborts the process.
 import { openStore } from '../../src/store/open-store.js';
 import { familyRecord, sessionRecord } from './records.js';
 
@@ -18,7 +19,6 @@ for (const f of families.slice(0, 8)) {
   await store.updateFamilyMetadata(f.id, { k: 'v' }, now);
 }
 await store.revokeFamilies({ ids: families.slice(0, 32).map((f) => f.id) }, now, 'churn');
-await store.close();
 
 // About 1.5 GB allocated, ~40 MB kept alive at a time: the old generation fills and is collected many times.
 let kept: unknown[][] = [];
@@ -30,4 +30,7 @@ for (let i = 0; i < 3000; i++) {
     full++;
   }
 }
-console.log(JSON.stringify({ alive: true, families: families.length, cycles: full }));
+// The store still answers after the collections, then closes cleanly.
+const listed = await store.listFamilies({ ids: families.map((f) => f.id) }, { limit: 100 }, now);
+await store.close();
+console.log(JSON.stringify({ alive: true, families: families.length, live: listed.length, cycles: full }));
