@@ -107,8 +107,11 @@ clients
   .option('--grant-type <type>', 'grant type to enable (repeatable)', grantType)
   .option('--management', 'also grant it every Management API scope (client_credentials)')
   .option('--ip-header-trusted', 'trust the auth0-forwarded-for header from this client')
-  .action((opts: { name: string; authMethod: TokenEndpointAuthMethod; grantType?: string[]; management?: boolean; ipHeaderTrusted?: boolean }) =>
-    withStore(async (store) => {
+  .action((opts: { name: string; authMethod: TokenEndpointAuthMethod; grantType?: string[]; management?: boolean; ipHeaderTrusted?: boolean }) => {
+    if (opts.ipHeaderTrusted && opts.authMethod === 'none') {
+      throw new ConfigError('clients create: --ip-header-trusted needs a client that authenticates (not --auth-method none)');
+    }
+    return withStore(async (store) => {
       const now = Date.now();
       const clientId = randomClientId();
       const secret = opts.authMethod === 'none' ? null : randomSecret();
@@ -131,8 +134,8 @@ clients
       }
       console.log(`client_id:     ${clientId}`);
       if (secret) console.log(`client_secret: ${secret}`);
-    }),
-  );
+    });
+  });
 
 clients
   .command('rotate-secret')

@@ -53,7 +53,7 @@ export const ClientConfigSchema = Type.Object(
         description: 'Default authorization_code, implicit, refresh_token, client_credentials.',
       }),
     ),
-    is_token_endpoint_ip_header_trusted: Type.Optional(Type.Boolean({ description: 'Trust auth0-forwarded-for from this client. Default false.' })),
+    is_token_endpoint_ip_header_trusted: Type.Optional(Type.Boolean({ description: 'Trust auth0-forwarded-for from this client (only one that authenticates with a secret, as Auth0 requires). Default false.' })),
     refresh_token: Type.Optional(Type.Union([Type.Null(), RefreshTokenConfigSchema])),
   },
   { additionalProperties: false },

@@ -85,6 +85,11 @@ export function normalizeConfig(raw: unknown, managementAudience: string, where 
     const method = c.token_endpoint_auth_method ?? 'client_secret_post';
     if (method === 'none' && c.client_secret !== undefined) throw fail(`${at}/client_secret`, 'a public client (token_endpoint_auth_method none) has no secret');
     if (method !== 'none' && c.client_secret === undefined) throw fail(`${at}/client_secret`, `required when token_endpoint_auth_method is ${method}`);
+    // Anyone can speak as a public client, so its word on the end user's IP is worth nothing (Auth0 allows the
+    // setting only for applications that authenticate).
+    if (method === 'none' && c.is_token_endpoint_ip_header_trusted === true) {
+      throw fail(`${at}/is_token_endpoint_ip_header_trusted`, 'a public client (token_endpoint_auth_method none) cannot be trusted to set the end user\'s IP');
+    }
     const refreshToken = refreshTokenSettings(c.refresh_token);
     if (
       refreshToken.expirationType === 'expiring' &&

@@ -85,6 +85,20 @@ describe('a newcomer\'s first start with nothing configured (embedded SQLite)', 
     assert.equal(env.status, 2);
     assert.equal(env.stderr.trim(), 'refreshd: PORT: expected a port number 0-65535, got "abc"');
   });
+
+  test('clients create: a confidential client with its secret shown once; a public one cannot be trusted with IPs', () => {
+    const made = runCli(cwd, ['clients', 'create', '--name', 'Backend', '--ip-header-trusted']);
+    assert.equal(made.status, 0, made.stderr);
+    const { clientId, clientSecret } = credentials(made.stdout);
+    assert.match(clientSecret, /^[A-Za-z0-9_-]{43}$/);
+    const list = runCli(cwd, ['clients', 'list']);
+    assert.ok(list.stdout.includes(clientId) && !list.stdout.includes(clientSecret), list.stderr);
+
+    const refused = runCli(cwd, ['clients', 'create', '--name', 'SPA', '--auth-method', 'none', '--ip-header-trusted']);
+    assert.equal(refused.status, 2);
+    assert.equal(refused.stderr.trim(), 'refreshd: clients create: --ip-header-trusted needs a client that authenticates (not --auth-method none)');
+    assert.ok(!runCli(cwd, ['clients', 'list']).stdout.includes('"SPA"'), 'nothing was created');
+  });
 });
 
 if (STORES.includes('postgres')) {

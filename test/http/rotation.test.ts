@@ -156,5 +156,16 @@ for (const kind of STORES) {
       assert.equal(fam?.lastExchangedAt, at);
       assert.deepEqual(fam?.device, { initialIp: '198.51.100.1', initialUserAgent: 'First/1', lastIp: '198.51.100.2', lastUserAgent: 'Second/2' });
     });
+
+    test('a public client never sets the end user\'s IP, even if stored as trusted (anyone can send its client_id)', async () => {
+      // The configuration file and the CLI refuse this combination; a row written some other way must not matter.
+      const spa = await server.store.findClient('spa');
+      await server.store.upsertClient({ ...spa!, clientId: 'spa-flagged', isTokenEndpointIpHeaderTrusted: true });
+      const t0 = await issueRefreshToken(server, { targetClientId: 'spa-flagged' });
+      const r = await refresh(server, t0, { clientId: 'spa-flagged', publicClient: true, headers: { 'auth0-forwarded-for': '203.0.113.66' } });
+      assert.equal(r.status, 200, r.text);
+      const fam = await server.store.findFamily(familyIdOf(t0));
+      assert.equal(fam?.device.lastIp, '127.0.0.1');
+    });
   });
 }

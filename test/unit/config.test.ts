@@ -44,6 +44,7 @@ describe('configuration file', () => {
     ['a short secret', { clients: [{ client_id: 'a', client_secret: 'short' }] }, /^cfg \/clients\/0\/client_secret: /],
     ['a confidential client without secret', { clients: [{ client_id: 'a' }] }, /^cfg \/clients\/0\/client_secret: required when token_endpoint_auth_method is client_secret_post$/],
     ['a public client with a secret', { clients: [{ client_id: 'a', token_endpoint_auth_method: 'none', client_secret: secret }] }, /^cfg \/clients\/0\/client_secret: a public client/],
+    ['a public client trusted to set the end user\'s IP', { clients: [{ client_id: 'a', token_endpoint_auth_method: 'none', is_token_endpoint_ip_header_trusted: true }] }, /^cfg \/clients\/0\/is_token_endpoint_ip_header_trusted: a public client/],
     ['duplicate clients', { clients: [{ client_id: 'a', client_secret: secret }, { client_id: 'a', client_secret: secret }] }, /^cfg \/clients\/1\/client_id: duplicate/],
     ['idle longer than absolute', { clients: [{ client_id: 'a', client_secret: secret, refresh_token: { expiration_type: 'expiring', token_lifetime: 10, idle_token_lifetime: 20 } }] }, /idle_token_lifetime: must not exceed token_lifetime/],
     ['a grant for an unknown API', { client_grants: [{ client_id: 'a', audience: 'https://nope' }] }, /^cfg \/client_grants\/0\/audience: unknown API/],
