@@ -17,13 +17,24 @@ export interface TokenBody {
 /** Token exchange for `userId` by a confidential fixture client. */
 export function exchange(
   server: { baseUrl: string },
-  opts: { clientId?: string; userId?: string; audience?: string; scope?: string; sessionId?: string; targetClientId?: string; headers?: Record<string, string> } = {},
+  opts: {
+    clientId?: string;
+    userId?: string;
+    audience?: string;
+    scope?: string;
+    sessionId?: string;
+    targetClientId?: string;
+    headers?: Record<string, string>;
+    /** Authenticate with HTTP Basic (client_secret_basic) instead of the body. */
+    basic?: boolean;
+  } = {},
 ): Promise<HttpResult<TokenBody>> {
   const clientId = opts.clientId ?? 'backend';
+  const credentials: Record<string, string> = opts.basic ? {} : { client_id: clientId, client_secret: secretOf(clientId) };
+  const headers = opts.basic ? { ...opts.headers, authorization: `Basic ${Buffer.from(`${clientId}:${secretOf(clientId)}`).toString('base64')}` } : opts.headers;
   const params: Record<string, string> = {
     grant_type: TOKEN_EXCHANGE_GRANT,
-    client_id: clientId,
-    client_secret: secretOf(clientId),
+    ...credentials,
     subject_token: opts.userId ?? 'auth0|user-1',
     subject_token_type: USER_ID_TOKEN_TYPE,
     audience: opts.audience ?? API,
@@ -31,7 +42,7 @@ export function exchange(
   };
   if (opts.sessionId) params.session_id = opts.sessionId;
   if (opts.targetClientId) params.target_client_id = opts.targetClientId;
-  return post<TokenBody>(server, '/oauth/token', params, opts.headers ? { headers: opts.headers } : {});
+  return post<TokenBody>(server, '/oauth/token', params, headers ? { headers } : {});
 }
 
 /** A refresh grant by a fixture client (public clients send no secret). */

@@ -31,7 +31,7 @@ for (const kind of STORES) {
     });
 
     test('client_secret_basic clients authenticate with the Authorization header only', async () => {
-      const t0 = await issueRefreshToken(server, { targetClientId: 'backend-basic' });
+      const t0 = await issueRefreshToken(server, { clientId: 'backend-basic', basic: true });
       const ok = await post(server, '/oauth/token', { grant_type: 'refresh_token', refresh_token: t0 }, { headers: { authorization: basic('backend-basic', secretOf('backend-basic')) } });
       assert.equal(ok.status, 200, ok.text);
       const viaBody = await refresh(server, ok.body.refresh_token as string, { clientId: 'backend-basic' });
@@ -48,7 +48,7 @@ for (const kind of STORES) {
     });
 
     test('two authentication methods at once is invalid_request', async () => {
-      const t0 = await issueRefreshToken(server, { targetClientId: 'backend-basic' });
+      const t0 = await issueRefreshToken(server, { clientId: 'backend-basic', basic: true });
       const r = await post(
         server,
         '/oauth/token',

@@ -141,6 +141,16 @@ for (const kind of STORES) {
       const unknown = await exchange(server, { targetClientId: 'nope' });
       assert.equal(unknown.status, 400);
     });
+
+    test('target_client_id cannot name a confidential client: one backend never mints tokens in another\'s name', async () => {
+      const r = await exchange(server, { targetClientId: 'backend-basic' });
+      assert.deepEqual([r.status, r.body], [
+        400,
+        { error: 'invalid_request', error_description: 'target_client_id must name a public client; a confidential client obtains its own tokens.' },
+      ]);
+      const self = await exchange(server, { targetClientId: 'backend' });
+      assert.equal(self.status, 200, 'naming itself is the same as naming no target');
+    });
   });
 }
 

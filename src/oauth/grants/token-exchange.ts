@@ -7,8 +7,9 @@ import type { Grant } from './grant.js';
 /**
  * RFC 8693 token exchange as refreshd's issuance: a confidential client vouches for a user it has
  * authenticated, naming the user id as the subject token. refreshd extension: `target_client_id` issues the
- * tokens to another client (typically the public mobile or browser app of the same backend); the caller already
- * holds the power to mint tokens for any user, so naming the recipient grants it nothing more.
+ * tokens to a public client (the mobile or browser app the backend logs users into), which refreshes them
+ * itself. Only a public one: a confidential client obtains its own tokens, and letting one backend mint tokens
+ * in another confidential client's name (its `azp`, its refresh policies) would widen what the grant trusts.
  */
 export const tokenExchangeGrant: Grant = {
   grantType: TOKEN_EXCHANGE_GRANT,
@@ -27,6 +28,9 @@ export const tokenExchangeGrant: Grant = {
     const targetId = optional(params, 'target_client_id');
     const target = targetId === undefined || targetId === client.clientId ? client : await deps.directory.client(targetId);
     if (!target) throw new OAuthError('invalid_request', 'Unknown target_client_id.');
+    if (target !== client && target.tokenEndpointAuthMethod !== 'none') {
+      throw new OAuthError('invalid_request', 'target_client_id must name a public client; a confidential client obtains its own tokens.');
+    }
     try {
       const { response } = await issueForUser(
         {
