@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { ConfigError } from '../core/errors.js';
 import { DEFAULT_DATABASE_URL } from '../store/open-store.js';
 
@@ -8,7 +9,7 @@ export interface EnvConfig {
   issuer: string;
   configPath: string | null;
   logLevel: string;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   metrics: boolean;
   gcIntervalSeconds: number;
   gcRetentionSeconds: number;
@@ -23,6 +24,40 @@ export interface EnvConfig {
   shutdownGraceMs: number;
   /** REFRESHD_PG_PREPARED_STATEMENTS: named prepared statements on PostgreSQL (off behind PgBouncer < 1.21). */
   pgPreparedStatements: boolean;
+}
+
+/**
+ * Which proxies may name the client address in `X-Forwarded-For` (Fastify's `trustProxy`): none, the proxies at
+ * these addresses, or every hop. Every hop is right only when nothing but a proxy that overwrites the header can
+ * reach refreshd: behind one that appends to it (nginx's `$proxy_add_x_forwarded_for`, most cloud balancers), a
+ * client could choose its own address, and with it its per-IP rate limit and the IPs recorded on its tokens.
+ * (A hop count is not offered: Fastify 5 refuses it, since it cannot tell a proxy from a direct client.)
+ */
+export type TrustProxy = boolean | string[];
+
+/** Named ranges that Fastify's proxy-addr understands, beside IPs and CIDRs. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function proxyAddress(entry: string): boolean {
+  if (PROXY_RANGES.includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+}
+
+function trustProxy(env: NodeJS.ProcessEnv): TrustProxy {
+  const text = (env.REFRESHD_TRUST_PROXY ?? '').trim();
+  if (text === '' || text === 'false') return false;
+  if (text === 'true') return true;
+  const entries = text.split(',').map((e) => e.trim());
+  const bad = entries.find((e) => !proxyAddress(e));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      `REFRESHD_TRUST_PROXY: expected false, true or the proxies' addresses (IP, CIDR, loopback, linklocal, uniquelocal), got "${bad.slice(0, 100)}"`,
+    );
+  }
+  return entries;
 }
 
 /** Limits on the OAuth endpoints and the Management API; 0 points turns a limit off. */
@@ -80,7 +115,12 @@ export const ENV_VARS: readonly { name: string; default: string; description: st
   { name: 'REFRESHD_ISSUER', default: 'http://{HOST}:{PORT}/', description: '`iss` of access tokens. Its `host[:port]` is the Management API domain: the audience is `https://{domain}/api/v2/`.' },
   { name: 'REFRESHD_CONFIG', default: '(none)', description: 'Path to the JSON configuration file (clients, APIs, grants), applied at every start.' },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace, silent.' },
-  { name: 'REFRESHD_TRUST_PROXY', default: 'false', description: 'Take the client address from `X-Forwarded-For` (only behind a proxy you control).' },
+  {
+    name: 'REFRESHD_TRUST_PROXY',
+    default: 'false',
+    description:
+      'Take the client address from `X-Forwarded-For` set by these proxies: a comma-separated list of their IPs or CIDRs (or `loopback`, `linklocal`, `uniquelocal`), e.g. `10.0.0.0/8`; or `true` for every hop, only when nothing but a proxy that overwrites the header can reach refreshd (behind one that appends to it, clients could choose their own address).',
+  },
   { name: 'REFRESHD_METRICS', default: 'true', description: 'Serve Prometheus metrics at `/metrics` (keep that path off the public internet).' },
   { name: 'REFRESHD_GC_INTERVAL_SECONDS', default: '60', description: 'How often the background cleanup runs (each run is bounded to about a second); 0 disables it (use `refreshd gc`).' },
   { name: 'REFRESHD_GC_RETENTION_SECONDS', default: '86400', description: 'How long revoked or expired refresh-token families and expired sessions are kept before deletion.' },
@@ -159,7 +199,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     issuer,
     configPath: env.REFRESHD_CONFIG || null,
     logLevel,
-    trustProxy: bool(env, 'REFRESHD_TRUST_PROXY', false),
+    trustProxy: trustProxy(env),
     metrics: bool(env, 'REFRESHD_METRICS', true),
     storeRefreshEvents: bool(env, 'REFRESHD_STORE_REFRESH_EVENTS', false),
     gcIntervalSeconds: int(env, 'REFRESHD_GC_INTERVAL_SECONDS', 60),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import type { TrustProxy } from '../config/env.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 import type { Refreshd } from '../service/refreshd.js';
@@ -16,7 +17,8 @@ export interface BuildAppOptions {
   refreshd: Refreshd;
   /** A pino instance, or pino options, or false for no logging (tests). */
   logger?: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'];
-  trustProxy?: boolean;
+  /** Fastify's trustProxy, from REFRESHD_TRUST_PROXY (see TrustProxy). */
+  trustProxy?: TrustProxy;
   /** Prometheus metrics; when given, requests are counted and /metrics is served. */
   metrics?: Metrics | null;
   /** Limits for the OAuth endpoints (see config/env.ts for the defaults the server uses); none when absent. */

@@ -73,6 +73,13 @@ describe('environment', () => {
     assert.equal(managementAudienceFor(env.issuer), 'https://127.0.0.1:3000/api/v2/');
   });
 
+  test('REFRESHD_TRUST_PROXY: off by default, every hop, or the proxies\' addresses and named ranges', () => {
+    assert.equal(loadEnv({}).trustProxy, false);
+    assert.equal(loadEnv({ REFRESHD_TRUST_PROXY: 'false' }).trustProxy, false);
+    assert.equal(loadEnv({ REFRESHD_TRUST_PROXY: 'true' }).trustProxy, true);
+    assert.deepEqual(loadEnv({ REFRESHD_TRUST_PROXY: '10.0.0.0/8, 192.0.2.7,fd00::/8, uniquelocal' }).trustProxy, ['10.0.0.0/8', '192.0.2.7', 'fd00::/8', 'uniquelocal']);
+  });
+
   test('the Management audience uses the issuer host exactly as the Auth0 SDK does', () => {
     assert.equal(managementAudienceFor('https://auth.example.com/'), 'https://auth.example.com/api/v2/');
     assert.equal(managementAudienceFor('http://localhost:8080/'), 'https://localhost:8080/api/v2/');
@@ -84,6 +91,10 @@ describe('environment', () => {
     [{ REFRESHD_ISSUER: 'not a url' }, /^REFRESHD_ISSUER: /],
     [{ REFRESHD_ISSUER: 'ftp://x/' }, /^REFRESHD_ISSUER: /],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
+    [{ REFRESHD_TRUST_PROXY: '1' }, /^REFRESHD_TRUST_PROXY: .*got "1"$/],
+    [{ REFRESHD_TRUST_PROXY: '10.0.0.0/8, 10.0.0.300' }, /^REFRESHD_TRUST_PROXY: .*got "10.0.0.300"$/],
+    [{ REFRESHD_TRUST_PROXY: '10.0.0.0/33' }, /^REFRESHD_TRUST_PROXY: /],
+    [{ REFRESHD_TRUST_PROXY: 'yes' }, /^REFRESHD_TRUST_PROXY: /],
   ] as const) {
     test(`${JSON.stringify(vars)} is refused naming the variable`, () => {
       assert.throws(() => loadEnv(vars), (err: unknown) => err instanceof ConfigError && message.test(err.message));
