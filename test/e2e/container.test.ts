@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { loadEnv } from '../../src/config/env.js';
 import { renderConfigReference } from '../../src/ops/config-reference.js';
 import { freePort, startProcess } from '../helpers/process.js';
 
@@ -45,6 +46,16 @@ describe('the container image, outside a container', () => {
     assert.match(compose, /replicas: [2-9]/);
     assert.match(compose, /image: redis/);
     assert.ok(existsSync('deploy/nginx.conf'));
+  });
+
+  test('behind the compose load balancer, clients cannot choose their own address', () => {
+    // nginx overwrites X-Forwarded-For (an appended one starts with what the client sent), and refreshd believes
+    // only private addresses, i.e. the balancer on the compose network; the value is one refreshd accepts.
+    const nginx = readFileSync('deploy/nginx.conf', 'utf8');
+    assert.match(nginx, /proxy_set_header X-Forwarded-For \$remote_addr;/);
+    assert.doesNotMatch(nginx, /^\s*proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for/m);
+    const trust = /REFRESHD_TRUST_PROXY: (\S+)/.exec(readFileSync('compose.yaml', 'utf8'))?.[1];
+    assert.deepEqual(loadEnv({ REFRESHD_TRUST_PROXY: trust }).trustProxy, ['uniquelocal']);
   });
 
   test('docs/configuration.md is generated from the schemas and up to date', () => {
