@@ -5,6 +5,7 @@ import { systemClock } from './core/clock.js';
 import { renderConfigReference } from './ops/config-reference.js';
 import { collectGarbage } from './ops/gc.js';
 import { loadConfigFile } from './config/load-config.js';
+import { originProblem } from './config/origins.js';
 import { ConfigError } from './core/errors.js';
 import { randomClientId, randomId, randomSecret } from './core/ids.js';
 import { KNOWN_GRANT_TYPES, MANAGEMENT_SCOPES, SIGNING_ALGS, type SigningAlg, type TokenEndpointAuthMethod } from './core/types.js';
@@ -94,6 +95,12 @@ clients
     }),
   );
 
+const webOrigin = (value: string, previous: string[] = []) => {
+  const problem = originProblem(value);
+  if (problem) throw new InvalidArgumentError(problem);
+  return [...previous, value];
+};
+
 const grantType = (value: string, previous: string[] = []) => {
   if (!(KNOWN_GRANT_TYPES as readonly string[]).includes(value)) throw new InvalidArgumentError(`unknown grant type; one of ${KNOWN_GRANT_TYPES.join(', ')}`);
   return [...previous, value];
@@ -107,7 +114,8 @@ clients
   .option('--grant-type <type>', 'grant type to enable (repeatable)', grantType)
   .option('--management', 'also grant it every Management API scope (client_credentials)')
   .option('--ip-header-trusted', 'trust the auth0-forwarded-for header from this client')
-  .action((opts: { name: string; authMethod: TokenEndpointAuthMethod; grantType?: string[]; management?: boolean; ipHeaderTrusted?: boolean }) => {
+  .option('--web-origin <origin>', 'a browser origin allowed to call the token endpoint as this client (CORS; repeatable)', webOrigin)
+  .action((opts: { name: string; authMethod: TokenEndpointAuthMethod; grantType?: string[]; management?: boolean; ipHeaderTrusted?: boolean; webOrigin?: string[] }) => {
     if (opts.ipHeaderTrusted && opts.authMethod === 'none') {
       throw new ConfigError('clients create: --ip-header-trusted needs a client that authenticates (not --auth-method none)');
     }
@@ -124,6 +132,7 @@ clients
         tokenEndpointAuthMethod: opts.authMethod,
         grantTypes,
         isTokenEndpointIpHeaderTrusted: opts.ipHeaderTrusted ?? false,
+        webOrigins: opts.webOrigin ?? [],
         refreshToken: { ...DEFAULT_REFRESH_TOKEN_SETTINGS },
         createdAt: now,
         updatedAt: now,

@@ -55,6 +55,13 @@ export const ClientConfigSchema = Type.Object(
     ),
     is_token_endpoint_ip_header_trusted: Type.Optional(Type.Boolean({ description: 'Trust auth0-forwarded-for from this client (only one that authenticates with a secret, as Auth0 requires). Default false.' })),
     refresh_token: Type.Optional(Type.Union([Type.Null(), RefreshTokenConfigSchema])),
+    web_origins: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 300 }), {
+        maxItems: 100,
+        uniqueItems: true,
+        description: 'Browser origins (`https://app.example.com`, no path) allowed to call `/oauth/token` and `/oauth/revoke` as this client (CORS). Default none.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

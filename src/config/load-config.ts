@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../core/errors.js';
 import { MANAGEMENT_SCOPES, type RefreshTokenSettings, type ResourceServer, type SigningAlg, type TokenEndpointAuthMethod } from '../core/types.js';
 import { DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, DEFAULT_GRANT_TYPES, DEFAULT_REFRESH_TOKEN_SETTINGS } from '../oauth/defaults.js';
+import { originProblem } from './origins.js';
 import { FileConfigSchema, type FileConfig, type RefreshTokenConfig } from './file-schema.js';
 import { validateOrThrow } from './validate.js';
 
@@ -14,6 +15,7 @@ export interface ClientDefinition {
   grantTypes: string[];
   isTokenEndpointIpHeaderTrusted: boolean;
   refreshToken: RefreshTokenSettings;
+  webOrigins: string[];
 }
 
 export interface GrantDefinition {
@@ -91,6 +93,11 @@ export function normalizeConfig(raw: unknown, managementAudience: string, where 
       throw fail(`${at}/is_token_endpoint_ip_header_trusted`, 'a public client (token_endpoint_auth_method none) cannot be trusted to set the end user\'s IP');
     }
     const refreshToken = refreshTokenSettings(c.refresh_token);
+    const webOrigins = c.web_origins ?? [];
+    webOrigins.forEach((origin, j) => {
+      const problem = originProblem(origin);
+      if (problem) throw fail(`${at}/web_origins/${j}`, problem);
+    });
     if (
       refreshToken.expirationType === 'expiring' &&
       !refreshToken.infiniteTokenLifetime &&
@@ -110,6 +117,7 @@ export function normalizeConfig(raw: unknown, managementAudience: string, where 
       grantTypes: [...(c.grant_types ?? DEFAULT_GRANT_TYPES)],
       isTokenEndpointIpHeaderTrusted: c.is_token_endpoint_ip_header_trusted ?? false,
       refreshToken,
+      webOrigins,
     });
   });
 

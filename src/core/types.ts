@@ -53,6 +53,8 @@ export interface Client {
   grantTypes: string[];
   isTokenEndpointIpHeaderTrusted: boolean;
   refreshToken: RefreshTokenSettings;
+  /** Browser origins allowed to call the OAuth endpoints as this client (CORS), as Auth0's `web_origins`. */
+  webOrigins: string[];
   createdAt: number;
   updatedAt: number;
 }

@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import { OAuthError } from '../core/errors.js';
 import type { EndpointRequest } from '../oauth/token-endpoint.js';
 import type { Refreshd } from '../service/refreshd.js';
 import type { RateLimiter } from '../ratelimit/rate-limiter.js';
+import { claimedClientId } from './claimed-client.js';
+import { registerCors } from './cors.js';
 import { registerFormParser } from './form-parser.js';
 import { oauthErrorHandler } from './oauth-errors.js';
 import { rateLimitHook } from './rate-limit-hook.js';
@@ -28,23 +29,6 @@ export const OAUTH_RATE_LIMIT_RULES = { perIp: 'oauth_ip', perClient: 'oauth_cli
 const tooManyRequests = () =>
   new OAuthError('too_many_requests', 'Too many requests. Check the X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset headers.');
 
-/**
- * The client a request claims to be (body `client_id` or the Basic user name), unauthenticated: it only picks
- * the rate-limit bucket. Long values are hashed so a hostile id cannot make keys of arbitrary size.
- */
-export function claimedClientId(req: FastifyRequest): string | null {
-  const body = req.body as Record<string, unknown> | undefined;
-  let id: string | null = typeof body?.client_id === 'string' ? body.client_id : null;
-  const auth = req.headers.authorization;
-  if (id === null && typeof auth === 'string' && /^basic /i.test(auth)) {
-    const decoded = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    id = colon > 0 ? decoded.slice(0, colon) : null;
-  }
-  if (!id) return null;
-  return id.length <= 128 ? id : `sha256:${createHash('sha256').update(id).digest('base64url')}`;
-}
-
 export interface OAuthPluginOptions {
   refreshd: Refreshd;
   /** Per-IP and per-client limits on both endpoints; none when absent. */
@@ -65,6 +49,7 @@ export async function oauthPlugin(app: FastifyInstance, opts: OAuthPluginOptions
     app.addHook('onRequest', rateLimitHook({ limiter, rule: OAUTH_RATE_LIMIT_RULES.perIp, key: (req) => req.ip ?? null, limited: tooManyRequests }));
     app.addHook('preHandler', rateLimitHook({ limiter, rule: OAUTH_RATE_LIMIT_RULES.perClient, key: claimedClientId, limited: tooManyRequests }));
   }
+  registerCors(app, refreshd.directory, ['/oauth/token', '/oauth/revoke']);
   const errors = { 400: OAuthErrorBody, 401: OAuthErrorBody, 403: OAuthErrorBody, 413: OAuthErrorBody, 429: OAuthErrorBody, 500: OAuthErrorBody, 503: OAuthErrorBody };
 
   app.post<{ Body: Record<string, string> }>(

@@ -41,6 +41,7 @@ export class Directory {
   readonly #clients: TtlCache<Client | null>;
   readonly #apis: TtlCache<ResourceServer | null>;
   readonly #grants: TtlCache<ClientGrant | null>;
+  readonly #origins: TtlCache<ReadonlySet<string>>;
 
   constructor(store: ClientStore, clock: Clock, options: { ttlMs?: number } = {}) {
     const ttl = options.ttlMs ?? 5_000;
@@ -49,6 +50,7 @@ export class Directory {
     this.#clients = new TtlCache(ttl);
     this.#apis = new TtlCache(ttl);
     this.#grants = new TtlCache(ttl);
+    this.#origins = new TtlCache(ttl, 1);
   }
 
   client(clientId: string): Promise<Client | null> {
@@ -63,7 +65,13 @@ export class Directory {
     return this.#grants.get(`${clientId}\n${audience}`, this.#clock.now(), () => this.#store.findClientGrant(clientId, audience));
   }
 
+  /** Every client's web origins: a CORS preflight names no client, only the origin. */
+  webOrigins(): Promise<ReadonlySet<string>> {
+    return this.#origins.get('', this.#clock.now(), async () => new Set((await this.#store.listClients()).flatMap((c) => c.webOrigins)));
+  }
+
   invalidate(): void {
+    this.#origins.clear();
     this.#clients.clear();
     this.#apis.clear();
     this.#grants.clear();

@@ -34,6 +34,7 @@ export async function bootstrapManagementClient(refreshd: Refreshd): Promise<Boo
     tokenEndpointAuthMethod: 'client_secret_post',
     grantTypes: ['client_credentials'],
     isTokenEndpointIpHeaderTrusted: false,
+    webOrigins: [],
     refreshToken: { ...DEFAULT_REFRESH_TOKEN_SETTINGS },
     createdAt: now,
     updatedAt: now,

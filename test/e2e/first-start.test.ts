@@ -98,6 +98,12 @@ describe('a newcomer\'s first start with nothing configured (embedded SQLite)', 
     assert.equal(refused.status, 2);
     assert.equal(refused.stderr.trim(), 'refreshd: clients create: --ip-header-trusted needs a client that authenticates (not --auth-method none)');
     assert.ok(!runCli(cwd, ['clients', 'list']).stdout.includes('"SPA"'), 'nothing was created');
+
+    const spa = runCli(cwd, ['clients', 'create', '--name', 'Web app', '--auth-method', 'none', '--grant-type', 'refresh_token', '--web-origin', 'https://app.example.com']);
+    assert.equal(spa.status, 0, spa.stderr);
+    const badOrigin = runCli(cwd, ['clients', 'create', '--name', 'Bad', '--auth-method', 'none', '--web-origin', 'https://app.example.com/login']);
+    assert.notEqual(badOrigin.status, 0);
+    assert.match(badOrigin.stderr, /must be an origin alone, as browsers send it: "https:\/\/app\.example\.com"/);
   });
 });
 

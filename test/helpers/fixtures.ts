@@ -70,6 +70,7 @@ export function fixtureConfig(managementAudience?: string): Record<string, unkno
         token_endpoint_auth_method: 'none',
         grant_types: ['refresh_token'],
         refresh_token: { rotation_type: 'rotating', ...expiring },
+        web_origins: ['https://app.example.com', 'http://localhost:5173'],
       },
       {
         client_id: 'no-refresh',

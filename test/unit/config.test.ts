@@ -45,6 +45,8 @@ describe('configuration file', () => {
     ['a confidential client without secret', { clients: [{ client_id: 'a' }] }, /^cfg \/clients\/0\/client_secret: required when token_endpoint_auth_method is client_secret_post$/],
     ['a public client with a secret', { clients: [{ client_id: 'a', token_endpoint_auth_method: 'none', client_secret: secret }] }, /^cfg \/clients\/0\/client_secret: a public client/],
     ['a public client trusted to set the end user\'s IP', { clients: [{ client_id: 'a', token_endpoint_auth_method: 'none', is_token_endpoint_ip_header_trusted: true }] }, /^cfg \/clients\/0\/is_token_endpoint_ip_header_trusted: a public client/],
+    ['a web origin with a path', { clients: [{ client_id: 'a', client_secret: secret, web_origins: ['https://app.example.com/'] }] }, /^cfg \/clients\/0\/web_origins\/0: must be an origin alone, as browsers send it: "https:\/\/app\.example\.com"$/],
+    ['a web origin that is not a URL', { clients: [{ client_id: 'a', client_secret: secret, web_origins: ['https://ok.example', 'app.example.com'] }] }, /^cfg \/clients\/0\/web_origins\/1: not an absolute URL$/],
     ['duplicate clients', { clients: [{ client_id: 'a', client_secret: secret }, { client_id: 'a', client_secret: secret }] }, /^cfg \/clients\/1\/client_id: duplicate/],
     ['idle longer than absolute', { clients: [{ client_id: 'a', client_secret: secret, refresh_token: { expiration_type: 'expiring', token_lifetime: 10, idle_token_lifetime: 20 } }] }, /idle_token_lifetime: must not exceed token_lifetime/],
     ['a grant for an unknown API', { client_grants: [{ client_id: 'a', audience: 'https://nope' }] }, /^cfg \/client_grants\/0\/audience: unknown API/],

@@ -53,6 +53,7 @@ export interface ClientsTable {
   grant_types: string;
   ip_header_trusted: Bool;
   refresh_token: string;
+  web_origins: string;
   created_at: number;
   updated_at: number;
 }

@@ -145,6 +145,7 @@ export function clientFromRow(r: Selectable<ClientsTable>): Client {
     grantTypes: JSON.parse(r.grant_types) as string[],
     isTokenEndpointIpHeaderTrusted: Boolean(r.ip_header_trusted),
     refreshToken: JSON.parse(r.refresh_token) as RefreshTokenSettings,
+    webOrigins: JSON.parse(r.web_origins) as string[],
     createdAt: ms(r.created_at),
     updatedAt: ms(r.updated_at),
   };
@@ -159,6 +160,7 @@ export function clientToRow(c: Client): Insertable<ClientsTable> {
     grant_types: JSON.stringify(c.grantTypes),
     ip_header_trusted: bit(c.isTokenEndpointIpHeaderTrusted),
     refresh_token: JSON.stringify(c.refreshToken),
+    web_origins: JSON.stringify(c.webOrigins),
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   };

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { ColumnTypes } from '../dialect.js';
 import * as initial from './2026_11_22_0001_initial.js';
 import * as securityEvents from './2026_11_22_1200_security_events.js';
+import * as clientWebOrigins from './2026_11_30_0001_client_web_origins.js';
 
 interface DialectMigration {
   up(db: Parameters<Migration['up']>[0], types: ColumnTypes): Promise<void>;
@@ -12,6 +13,7 @@ interface DialectMigration {
 const MIGRATIONS: Record<string, DialectMigration> = {
   '2026_11_22_0001_initial': initial,
   '2026_11_22_1200_security_events': securityEvents,
+  '2026_11_30_0001_client_web_origins': clientWebOrigins,
 };
 
 /** Hands Kysely's migrator the static list, each bound to the dialect's column types. */
