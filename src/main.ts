@@ -52,7 +52,7 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
   const logger = createLogger(env.logLevel);
   const clock = systemClock;
   const store = openStore(env.databaseUrl, { preparedStatements: env.pgPreparedStatements });
-  await store.migrate();
+  const migration = await store.migrate();
 
   const metrics = env.metrics ? new Metrics({ store, clock }) : null;
   if (metrics) store.observeQueries((op, s, ok) => metrics.observeQuery(op, s, ok));
@@ -77,6 +77,9 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
   recorder.start();
   const events = fanOut(metrics ? [recorder, metrics] : [recorder], (err) => logger.error({ err }, 'event sink failed'));
 
+  if (migration.newer.length > 0) {
+    logger.warn({ migrations: migration.newer }, 'the database was migrated by a newer refreshd; running on its schema (roll this instance forward)');
+  }
   const refreshd = await Refreshd.create({ store, issuer: env.issuer, logger, clock, events });
   const report = await refreshd.applyConfig(config);
   if (env.configPath) logger.info({ config: env.configPath, ...report }, 'configuration applied');

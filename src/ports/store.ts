@@ -152,14 +152,23 @@ export interface GcStore {
 export type StoreDialect = 'sqlite' | 'postgres';
 
 /** Called after every store operation with its name, duration and whether it succeeded (for metrics). */
+export interface MigrationReport {
+  /** Migrations this build does not know, applied by a newer release. */
+  newer: string[];
+}
+
 export type QueryObserver = (operation: string, seconds: number, ok: boolean) => void;
 
 export interface Store extends FamilyStore, SessionStore, ClientStore, KeyStore, EventStore, GcStore {
   readonly dialect: StoreDialect;
   /** Installs a timing observer for every operation (one per store; null removes it). */
   observeQueries(observer: QueryObserver | null): void;
-  /** Applies pending migrations; safe to run from several processes at once. */
-  migrate(): Promise<void>;
+  /**
+   * Applies pending migrations; safe to run from several processes at once. A database already migrated by a
+   * newer release (its migrations all after this build's) is left as it is and named in the result, so an old
+   * instance restarting during a rolling upgrade still starts; anything else unknown is refused.
+   */
+  migrate(): Promise<MigrationReport>;
   /** Cheap round trip used by readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -4,6 +4,8 @@ import { Migrator } from 'kysely';
 import { columnTypes } from '../../src/store/sql/dialect.js';
 import { migrationProvider } from '../../src/store/sql/migrations/index.js';
 import type { SqlStore } from '../../src/store/sql/sql-store.js';
+import { ConfigError } from '../../src/core/errors.js';
+import { familyRecord } from '../helpers/records.js';
 import { createTestDatabase, STORES } from '../helpers/stores.js';
 
 // An operator upgrading keeps their data: a database written by the previous release (migrations up to
@@ -41,6 +43,31 @@ for (const kind of STORES) {
       assert.equal(client?.name, 'Old app');
       assert.deepEqual(client?.webOrigins, []);
       assert.deepEqual(client?.grantTypes, ['refresh_token']);
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  });
+}
+
+for (const kind of STORES) {
+  test(`a database migrated by a newer release still serves an old instance; a diverged one is refused (${kind})`, async () => {
+    const db = await createTestDatabase(kind);
+    const store = db.open() as SqlStore;
+    try {
+      await store.migrate();
+      const raw = store.db as unknown as import('kysely').Kysely<Record<string, Record<string, unknown>>>;
+      // A newer release added a migration after all of ours: an old instance restarting mid-rollout still runs.
+      await raw.insertInto('refreshd_migration').values({ name: '2099_01_01_0000_from_the_future', timestamp: new Date().toISOString() }).execute();
+      assert.deepEqual(await store.migrate(), { newer: ['2099_01_01_0000_from_the_future'] });
+      const f = familyRecord(Date.now());
+      await store.createFamily(f, { maxActive: 200, now: Date.now() });
+      assert.equal((await store.findFamily(f.id))?.id, f.id);
+
+      // One of ours missing beside an unknown one: not a newer release of this line, so nothing runs on it.
+      await raw.deleteFrom('refreshd_migration').where('name', '=', '2026_11_30_0001_client_web_origins').execute();
+      await assert.rejects(store.migrate(), (err: Error) => err instanceof ConfigError && /does not know \(2099_01_01_0000_from_the_future\) and lacks some it does/.test(err.message));
+      assert.equal((await raw.selectFrom('refreshd_migration').select('name').execute()).length, 3, 'nothing was applied or rolled back');
     } finally {
       await store.close();
       await db.drop();

@@ -1,17 +1,20 @@
 import { Migrator, sql, type Kysely } from 'kysely';
+import { ConfigError } from '../../core/errors.js';
 import type { Client, ClientGrant, Metadata, ResourceServer, Session, SigningKey, TokenFamily } from '../../core/types.js';
 import type { StoredEvent } from '../../core/events.js';
-import type { EventQuery, FamilyExchange, FamilyFilter, GcStep, PageRequest, QueryObserver, Store, StoreDialect } from '../../ports/store.js';
+import type { EventQuery, FamilyExchange, FamilyFilter, GcStep, MigrationReport, PageRequest, QueryObserver, Store, StoreDialect } from '../../ports/store.js';
 import * as clients from './client-queries.js';
 import type { Database } from './database.js';
 import { columnTypes } from './dialect.js';
 import * as families from './family-queries.js';
 import * as keys from './key-queries.js';
-import { migrationProvider } from './migrations/index.js';
+import { MIGRATION_NAMES, migrationProvider } from './migrations/index.js';
 import * as sessions from './session-queries.js';
 import * as events from './event-queries.js';
 import * as gc from './gc-queries.js';
 import { guard } from './store-errors.js';
+
+const MIGRATION_TABLE = 'refreshd_migration';
 
 /**
  * A lookup key no row can have: PostgreSQL text cannot hold NUL, and it answers such a parameter with an error
@@ -50,11 +53,25 @@ export class SqlStore implements Store {
     }
   }
 
-  async migrate(): Promise<void> {
+  async migrate(): Promise<MigrationReport> {
+    const executed = await this.#executedMigrations();
+    const unknown = executed.filter((name) => !MIGRATION_NAMES.includes(name));
+    if (unknown.length > 0) {
+      // A newer release migrated this database. Its migrations come after all of ours and, within a major
+      // version, only add (columns with defaults, tables, indexes), so this build runs on that schema as it is:
+      // an old instance restarting mid-rollout must not fail. Anything else is a schema this build cannot know.
+      const newest = MIGRATION_NAMES[MIGRATION_NAMES.length - 1]!;
+      if (MIGRATION_NAMES.every((name) => executed.includes(name)) && unknown.every((name) => name > newest)) {
+        return { newer: unknown.sort() };
+      }
+      throw new ConfigError(
+        `the database holds migrations this refreshd does not know (${unknown.sort().join(', ').slice(0, 300)}) and lacks some it does; run the release that migrated it`,
+      );
+    }
     const migrator = new Migrator({
       db: this.db,
       provider: migrationProvider(columnTypes(this.dialect)),
-      migrationTableName: 'refreshd_migration',
+      migrationTableName: MIGRATION_TABLE,
       migrationLockTableName: 'refreshd_migration_lock',
     });
     const { error, results } = await migrator.migrateToLatest();
@@ -64,6 +81,15 @@ export class SqlStore implements Store {
         cause: error,
       });
     }
+    return { newer: [] };
+  }
+
+  /** Names in the migration table; none on a database never migrated. */
+  async #executedMigrations(): Promise<string[]> {
+    const tables = await this.db.introspection.getTables();
+    if (!tables.some((t) => t.name === MIGRATION_TABLE)) return [];
+    const rows = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(this.db);
+    return rows.rows.map((r) => r.name);
   }
 
   ping(): Promise<void> {

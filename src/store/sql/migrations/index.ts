@@ -16,6 +16,9 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '2026_11_30_0001_client_web_origins': clientWebOrigins,
 };
 
+/** The names this build knows, in order. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS).sort();
+
 /** Hands Kysely's migrator the static list, each bound to the dialect's column types. */
 export function migrationProvider(types: ColumnTypes): MigrationProvider {
   return {
