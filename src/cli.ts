@@ -7,6 +7,7 @@ import { collectGarbage } from './ops/gc.js';
 import { loadConfigFile } from './config/load-config.js';
 import { originProblem } from './config/origins.js';
 import { ConfigError } from './core/errors.js';
+import { newEventId } from './core/event-ids.js';
 import { randomClientId, randomId, randomSecret } from './core/ids.js';
 import { KNOWN_GRANT_TYPES, MANAGEMENT_SCOPES, SIGNING_ALGS, type SigningAlg, type TokenEndpointAuthMethod } from './core/types.js';
 import { serve } from './main.js';
@@ -159,6 +160,34 @@ clients
       await store.setClientSecretHash(clientId, sha256(secret), Date.now());
       console.log(`client_id:     ${clientId}`);
       console.log(`client_secret: ${secret}`);
+    }),
+  );
+
+clients
+  .command('revoke-tokens')
+  .argument('<client_id>')
+  .description(
+    'revoke every refresh token of a client, for all users (a compromised client); effective at once on every instance. ' +
+      'Tokens it issues meanwhile survive: rotate its secret or remove its grants first.',
+  )
+  .action((clientId: string) =>
+    withStore(async (store) => {
+      const client = await store.findClient(clientId);
+      if (!client) throw new ConfigError(`no client ${clientId}`);
+      const now = Date.now();
+      const revoked = await store.revokeClientFamilies(clientId, now, 'client_revoked');
+      // Recorded like the Management API's revocations, so GET /api/v2/logs and the audit trail show it.
+      await store.insertEvents([
+        {
+          logId: newEventId(now),
+          type: 'srrt',
+          date: now,
+          description: 'Revoke every refresh token of a client (refreshd CLI)',
+          clientId,
+          details: { revoked, via: 'cli' },
+        },
+      ]);
+      console.log(`revoked ${revoked} refresh token(s) of ${clientId}`);
     }),
   );
 

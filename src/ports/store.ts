@@ -61,6 +61,11 @@ export interface FamilyStore {
   revokeFamily(id: string, now: number, reason: string): Promise<boolean>;
   /** Revokes every not-yet-revoked family matching the filter (which must name user, session or ids). */
   revokeFamilies(filter: FamilyFilter, now: number, reason: string): Promise<number>;
+  /**
+   * Revokes every not-yet-revoked family of one client, across users, in batches of `batchSize` (one short
+   * statement each, so the token endpoint is never blocked): the operator's answer to a compromised client.
+   */
+  revokeClientFamilies(clientId: string, now: number, reason: string, batchSize?: number): Promise<number>;
   /** Active (not revoked, not expired at `now`) families, ordered by (createdAt, id). */
   listFamilies(filter: FamilyFilter, page: PageRequest, now: number): Promise<TokenFamily[]>;
   countFamilies(filter: FamilyFilter, now: number): Promise<number>;

@@ -93,6 +93,10 @@ describe('a newcomer\'s first start with nothing configured (embedded SQLite)', 
     assert.match(clientSecret, /^[A-Za-z0-9_-]{43}$/);
     const list = runCli(cwd, ['clients', 'list']);
     assert.ok(list.stdout.includes(clientId) && !list.stdout.includes(clientSecret), list.stderr);
+    const revoked = runCli(cwd, ['clients', 'revoke-tokens', clientId]);
+    assert.deepEqual([revoked.status, revoked.stdout.trim()], [0, `revoked 0 refresh token(s) of ${clientId}`], revoked.stderr);
+    const unknown = runCli(cwd, ['clients', 'revoke-tokens', 'no-such-client']);
+    assert.deepEqual([unknown.status, unknown.stderr.trim()], [2, 'refreshd: no client no-such-client']);
 
     const refused = runCli(cwd, ['clients', 'create', '--name', 'SPA', '--auth-method', 'none', '--ip-header-trusted']);
     assert.equal(refused.status, 2);

@@ -165,6 +165,23 @@ for (const kind of STORES) {
       assert.equal(await store.touchSession(randomId(), { clientId: 'c1', now: NOW, lastIp: null, lastUserAgent: null }), null);
     });
 
+    test('revoking a client\'s families: every live one across users, in batches, nothing of another client', async () => {
+      const client = `cl-${randomId()}`;
+      const mine = Array.from({ length: 10 }, (_, i) => family({ clientId: client, userId: `u${i % 4}` }));
+      const earlier = family({ clientId: client });
+      const other = family({ clientId: `other-${randomId()}` });
+      for (const f of [...mine, earlier, other]) await store.createFamily(f, { maxActive: 200, now: NOW });
+      await store.revokeFamily(earlier.id, NOW, 'earlier');
+      assert.equal(await store.revokeClientFamilies(client, NOW + 5, 'client_revoked', 3), 10);
+      for (const f of mine) {
+        const stored = await store.findFamily(f.id);
+        assert.deepEqual([stored?.revokedAt, stored?.revokedReason], [NOW + 5, 'client_revoked']);
+      }
+      assert.equal((await store.findFamily(earlier.id))?.revokedReason, 'earlier', 'an earlier revocation keeps its reason');
+      assert.equal((await store.findFamily(other.id))?.revokedAt, null, 'another client is untouched');
+      assert.equal(await store.revokeClientFamilies(client, NOW + 6, 'again', 3), 0);
+    });
+
     test('a family and its new session are written together: when the family cannot be written, neither is', async () => {
       const existing = family();
       await store.createFamily(existing, { maxActive: 200, now: NOW });

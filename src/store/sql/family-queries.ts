@@ -192,6 +192,37 @@ export async function revokeFamilies(db: Kysely<Database>, filter: FamilyFilter,
   return Number(r.numUpdatedRows);
 }
 
+/** One batch of revoking a client's families: the next `limit` live ones by id after `afterId`. */
+export async function revokeClientFamiliesAfter(
+  db: Kysely<Database>,
+  clientId: string,
+  afterId: string,
+  now: number,
+  reason: string,
+  limit: number,
+): Promise<{ revoked: number; lastId: string | null }> {
+  const ids = (
+    await db
+      .selectFrom('token_families')
+      .select('id')
+      .where('client_id', '=', clientId)
+      .where('revoked_at', 'is', null)
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit)
+      .execute()
+  ).map((r) => r.id);
+  if (ids.length === 0) return { revoked: 0, lastId: null };
+  // Guarded again: a family revoked since the select keeps its first reason.
+  const r = await db
+    .updateTable('token_families')
+    .set({ revoked_at: now, revoked_reason: reason })
+    .where('id', 'in', ids)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return { revoked: Number(r.numUpdatedRows), lastId: ids.length < limit ? null : ids[ids.length - 1]! };
+}
+
 export async function listFamilies(db: Kysely<Database>, filter: FamilyFilter, page: PageRequest, now: number): Promise<TokenFamily[]> {
   let q = db
     .selectFrom('token_families')

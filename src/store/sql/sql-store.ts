@@ -118,6 +118,17 @@ export class SqlStore implements Store {
   revokeFamilies(filter: FamilyFilter, now: number, reason: string) {
     return this.#run('revokeFamilies', () => families.revokeFamilies(this.db, filter, now, reason));
   }
+  async revokeClientFamilies(clientId: string, now: number, reason: string, batchSize = 1000) {
+    // Keyset over the primary key: one pass over the table in all, however many batches.
+    let total = 0;
+    let after = '';
+    for (;;) {
+      const step = await this.#run('revokeClientFamilies', () => families.revokeClientFamiliesAfter(this.db, clientId, after, now, reason, batchSize));
+      total += step.revoked;
+      if (step.lastId === null) return total;
+      after = step.lastId;
+    }
+  }
   listFamilies(filter: FamilyFilter, page: PageRequest, now: number) {
     return this.#run('listFamilies', () => families.listFamilies(this.db, filter, page, now));
   }
