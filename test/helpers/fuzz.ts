@@ -183,6 +183,8 @@ function hostileHeaders(spec: HostileSpec): fc.Arbitrary<Record<string, string>>
     'auth0-forwarded-for': fc.oneof(printable(100), fc.constantFrom('127.0.0.1', '::1, 10.0.0.1', '999.1.1.1', 'unknown')),
     'user-agent': printable(2000),
     'x-forwarded-for': printable(100),
+    // The CORS paths: the fixture's web origins, others, and junk.
+    origin: fc.oneof(fc.constantFrom('https://app.example.com', 'http://localhost:5173', 'https://evil.example', 'null'), printable(100)),
     accept: fc.constantFrom('*/*', 'text/html', 'application/xml', ''),
     'accept-encoding': fc.constantFrom('gzip', 'br', 'identity;q=0', 'x'),
   };
