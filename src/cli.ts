@@ -168,7 +168,7 @@ clients
   .argument('<client_id>')
   .description(
     'revoke every refresh token of a client, for all users (a compromised client); effective at once on every instance. ' +
-      'Tokens it issues meanwhile survive: rotate its secret or remove its grants first.',
+      'Tokens it obtains meanwhile survive: for a confidential client, rotate its secret first.',
   )
   .action((clientId: string) =>
     withStore(async (store) => {

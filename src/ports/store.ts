@@ -156,12 +156,12 @@ export interface GcStore {
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
-/** Called after every store operation with its name, duration and whether it succeeded (for metrics). */
 export interface MigrationReport {
   /** Migrations this build does not know, applied by a newer release. */
   newer: string[];
 }
 
+/** Called after every store operation with its name, duration and whether it succeeded (for metrics). */
 export type QueryObserver = (operation: string, seconds: number, ok: boolean) => void;
 
 export interface Store extends FamilyStore, SessionStore, ClientStore, KeyStore, EventStore, GcStore {

@@ -2,8 +2,9 @@ import { CompiledQuery, sql, type ExpressionBuilder, type Kysely, type Selectabl
 import type { Metadata, Session, TokenFamily } from '../../core/types.js';
 import type { FamilyExchange, FamilyFilter, PageRequest } from '../../ports/store.js';
 import type { Database, TokenFamiliesTable } from './database.js';
-import { familyFromRow, familyToRow, metadataToText, sessionToRow } from './mappers.js';
+import { familyFromRow, familyToRow, metadataToText } from './mappers.js';
 import { QueryTemplate, slot } from './query-template.js';
+import { createSession } from './session-queries.js';
 
 type FamilyEb = ExpressionBuilder<Database, 'token_families'>;
 
@@ -33,7 +34,7 @@ export async function createFamily(
   options: { maxActive: number; now: number; session?: Session },
 ): Promise<{ evicted: string[] }> {
   return db.transaction().execute(async (trx) => {
-    if (options.session) await trx.insertInto('sessions').values(sessionToRow(options.session)).execute();
+    if (options.session) await createSession(trx, options.session);
     await trx.insertInto('token_families').values(familyToRow(family)).execute();
     // The cap counts only active families; the oldest beyond it are revoked (Auth0 revokes, never refuses).
     const beyond = await trx
@@ -213,14 +214,9 @@ export async function revokeClientFamiliesAfter(
       .execute()
   ).map((r) => r.id);
   if (ids.length === 0) return { revoked: 0, lastId: null };
-  // Guarded again: a family revoked since the select keeps its first reason.
-  const r = await db
-    .updateTable('token_families')
-    .set({ revoked_at: now, revoked_reason: reason })
-    .where('id', 'in', ids)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return { revoked: Number(r.numUpdatedRows), lastId: ids.length < limit ? null : ids[ids.length - 1]! };
+  // revokeFamilies skips a family revoked since the select, so it keeps its first reason.
+  const revoked = await revokeFamilies(db, { ids }, now, reason);
+  return { revoked, lastId: ids.length < limit ? null : ids[ids.length - 1]! };
 }
 
 export async function listFamilies(db: Kysely<Database>, filter: FamilyFilter, page: PageRequest, now: number): Promise<TokenFamily[]> {
