@@ -1,6 +1,6 @@
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import { systemClock } from './core/clock.js';
-import { gcPolicyOf, loadEnv, managementAudienceFor, type EnvConfig } from './config/env.js';
+import { gcPolicyOf, loadEnv, managementAudienceFor, webhookUrlWarning, type EnvConfig } from './config/env.js';
 import { EMPTY_CONFIG, loadConfigFile } from './config/load-config.js';
 import { EventRecorder } from './events/event-recorder.js';
 import { fanOut } from './events/fan-out.js';
@@ -13,7 +13,8 @@ import { OAUTH_RATE_LIMIT_RULES } from './http/oauth-plugin.js';
 import { RateLimiter } from './ratelimit/rate-limiter.js';
 import { bootstrapBanner, bootstrapManagementClient } from './service/bootstrap.js';
 import { Refreshd } from './service/refreshd.js';
-import { openStore, redactUrl } from './store/open-store.js';
+import { openStore } from './store/open-store.js';
+import { redactUrl } from './core/redact-url.js';
 
 export function createLogger(level: string, destination?: DestinationStream): PinoLogger {
   return pino(
@@ -53,6 +54,9 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
   const clock = systemClock;
   const store = openStore(env.databaseUrl, { preparedStatements: env.pgPreparedStatements });
   const migration = await store.migrate();
+
+  const hookWarning = env.webhookUrl ? webhookUrlWarning(env.webhookUrl) : null;
+  if (hookWarning) logger.warn({ webhook: redactUrl(env.webhookUrl!) }, hookWarning);
 
   const metrics = env.metrics ? new Metrics({ store, clock }) : null;
   if (metrics) store.observeQueries((op, s, ok) => metrics.observeQuery(op, s, ok));
@@ -109,6 +113,7 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
       address,
       issuer: env.issuer,
       database: redactUrl(env.databaseUrl),
+      ...(env.webhookUrl ? { webhook: redactUrl(env.webhookUrl) } : {}),
       store: store.dialect,
       rateLimit: {
         perClient: limits.perClient,

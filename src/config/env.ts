@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { ConfigError } from '../core/errors.js';
+import { webhookSecretProblem } from '../events/standard-webhooks.js';
 import { DEFAULT_DATABASE_URL } from '../store/open-store.js';
 
 export interface EnvConfig {
@@ -127,8 +128,8 @@ export const ENV_VARS: readonly { name: string; default: string; description: st
   { name: 'REFRESHD_SESSION_STALE_SECONDS', default: '2592000', description: 'Sessions without an active refresh token and without activity for this long are deleted.' },
   { name: 'REFRESHD_EVENT_RETENTION_SECONDS', default: '2592000', description: 'How long security events (`GET /api/v2/logs`) are kept.' },
   { name: 'REFRESHD_STORE_REFRESH_EVENTS', default: 'false', description: 'Also store a `sertft` event for every successful refresh (readable at `GET /api/v2/logs`). Off by default: it adds a row per refresh, kept for `REFRESHD_EVENT_RETENTION_SECONDS`. Refreshes are always counted in `/metrics` and, with a webhook, always delivered to it.' },
-  { name: 'REFRESHD_WEBHOOK_URL', default: '(none)', description: 'Deliver security events to this URL (JSON arrays of Auth0-shaped logs, retried with backoff).' },
-  { name: 'REFRESHD_WEBHOOK_SECRET', default: '(none)', description: 'HMAC-SHA256 key for the `x-refreshd-signature` header (required with a webhook URL; at least 32 characters).' },
+  { name: 'REFRESHD_WEBHOOK_URL', default: '(none)', description: 'Deliver security events to this URL (JSON arrays of Auth0-shaped logs, signed with Standard Webhooks, retried with backoff, redirects never followed). Use `https:`; a plain `http:` URL to another host draws a warning at boot.' },
+  { name: 'REFRESHD_WEBHOOK_SECRET', default: '(none)', description: 'Standard Webhooks secret, `whsec_` followed by 24-64 random bytes in base64 (e.g. `whsec_$(openssl rand -base64 32)`), required with a webhook URL. Signs the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers.' },
   { name: 'REFRESHD_RATE_LIMIT', default: 'on', description: '`off` disables every rate limit.' },
   { name: 'REFRESHD_RATE_LIMIT_PER_CLIENT', default: '10000', description: 'Requests per window per client on `/oauth/token` and `/oauth/revoke` (0 = no limit).' },
   { name: 'REFRESHD_RATE_LIMIT_PER_IP', default: '10000', description: 'Requests per window per IP on the OAuth endpoints (0 = no limit).' },
@@ -189,7 +190,10 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
       throw new ConfigError('REFRESHD_WEBHOOK_URL: not an absolute URL');
     }
     if (hook.protocol !== 'https:' && hook.protocol !== 'http:') throw new ConfigError('REFRESHD_WEBHOOK_URL: must be an http(s) URL');
-    if (webhookSecret === null || webhookSecret.length < 32) throw new ConfigError('REFRESHD_WEBHOOK_SECRET: required with REFRESHD_WEBHOOK_URL, at least 32 characters');
+    if (webhookSecret === null) throw new ConfigError('REFRESHD_WEBHOOK_SECRET: required with REFRESHD_WEBHOOK_URL');
+    const problem = webhookSecretProblem(webhookSecret);
+    // Webhooks were signed with refreshd's own x-refreshd-signature scheme before: say what changed and what to do.
+    if (problem) throw new ConfigError(`REFRESHD_WEBHOOK_SECRET: ${problem} (webhooks are signed with Standard Webhooks; generate one with: echo "whsec_$(openssl rand -base64 32)")`);
   }
 
   return {
@@ -213,6 +217,21 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     shutdownGraceMs: wholeNumber(env, 'REFRESHD_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600) * 1000,
     pgPreparedStatements: bool(env, 'REFRESHD_PG_PREPARED_STATEMENTS', true),
   };
+}
+
+/** True for a host name that stays on this machine: localhost, 127.0.0.0/8, ::1. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost') || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+/** A warning for a webhook URL whose signed events would cross the network in clear, or null. */
+export function webhookUrlWarning(url: string): string | null {
+  const u = new URL(url);
+  return u.protocol === 'http:' && !isLoopbackHost(u.hostname)
+    ? 'REFRESHD_WEBHOOK_URL is plain http: to another host: security events cross the network unencrypted (use https:)'
+    : null;
 }
 
 /** Auth0's Management API audience: `https://{domain}/api/v2/`, where domain is the issuer's host[:port]. */

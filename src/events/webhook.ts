@@ -1,11 +1,11 @@
-import { createHmac } from 'node:crypto';
 import type { StoredEvent } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { toAuth0Log } from './log-format.js';
+import { newWebhookId, StandardWebhookSigner } from './standard-webhooks.js';
 
 export interface WebhookOptions {
   url: string;
-  /** HMAC-SHA256 key for the signature header. */
+  /** The Standard Webhooks secret, `whsec_<base64>` (see standard-webhooks.ts). */
   secret: string;
   logger: Logger;
   /** Attempts per batch, including the first (default 5). */
@@ -23,21 +23,16 @@ export interface WebhookOptions {
 }
 
 /**
- * The signature header value: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. Including the time lets a
- * receiver refuse replays of old deliveries; compare with a constant-time function.
- */
-export function signWebhook(secret: string, timestamp: number, body: string): string {
-  const v1 = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
-  return `t=${timestamp},v1=${v1}`;
-}
-
-/**
- * Delivers stored events to a webhook as JSON arrays of Auth0-shaped logs, in order, batch by batch. Network errors,
- * 429 and 5xx are retried with exponential backoff; other 4xx answers mean the receiver refuses the batch, which is
- * dropped and logged. Events carry ids and counters only, never tokens or secrets.
+ * Delivers stored events to a webhook as JSON arrays of Auth0-shaped logs, in order, batch by batch, signed with
+ * the Standard Webhooks scheme: each batch is one message with its own `webhook-id`, kept across its retries so a
+ * receiver can drop duplicates. Network errors, 429 and 5xx are retried with exponential backoff; other 4xx answers
+ * mean the receiver refuses the batch, which is dropped and logged. A redirect is never followed (it would send the
+ * signed body to wherever the receiver points) and counts as a refusal. Events carry ids and counters only, never
+ * tokens or secrets.
  */
 export class WebhookDelivery {
   readonly #o: Required<Omit<WebhookOptions, 'onDelivered' | 'onFailed'>> & Pick<WebhookOptions, 'onDelivered' | 'onFailed'>;
+  readonly #signer: StandardWebhookSigner;
   #queue: StoredEvent[] = [];
   #running: Promise<void> | null = null;
   #stopped = false;
@@ -45,6 +40,7 @@ export class WebhookDelivery {
 
   constructor(options: WebhookOptions) {
     this.#o = { maxAttempts: 5, baseDelayMs: 500, batchSize: 100, maxQueue: 50_000, timeoutMs: 5_000, fetch: globalThis.fetch, now: Date.now, ...options };
+    this.#signer = new StandardWebhookSigner(options.secret);
   }
 
   enqueue(events: readonly StoredEvent[]): void {
@@ -74,6 +70,7 @@ export class WebhookDelivery {
 
   async #deliver(batch: StoredEvent[]): Promise<boolean> {
     const body = JSON.stringify(batch.map(toAuth0Log));
+    const id = newWebhookId();
     for (let attempt = 1; attempt <= this.#o.maxAttempts; attempt++) {
       let status = 0;
       try {
@@ -81,17 +78,23 @@ export class WebhookDelivery {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
-            'x-refreshd-signature': signWebhook(this.#o.secret, Math.floor(this.#o.now() / 1000), body),
+            // Signed afresh on each attempt: the timestamp is part of the signature and receivers bound its age.
+            ...this.#signer.headers(id, this.#o.now(), body),
             'x-refreshd-delivery-attempt': String(attempt),
           },
           body,
+          redirect: 'manual',
           signal: AbortSignal.timeout(this.#o.timeoutMs),
         });
         status = res.status;
         await res.arrayBuffer().catch(() => undefined);
         if (res.ok) return true;
+        if (status >= 300 && status < 400) {
+          this.#o.logger.warn({ status, webhookId: id, events: batch.length }, 'webhook answered with a redirect, which is never followed; events dropped');
+          return false;
+        }
         if (status !== 429 && status < 500) {
-          this.#o.logger.warn({ status, events: batch.length }, 'webhook refused the events; dropped');
+          this.#o.logger.warn({ status, webhookId: id, events: batch.length }, 'webhook refused the events; dropped');
           return false;
         }
       } catch {
@@ -102,7 +105,7 @@ export class WebhookDelivery {
         await new Promise((r) => setTimeout(r, delay).unref());
       }
     }
-    this.#o.logger.warn({ events: batch.length, attempts: this.#o.maxAttempts }, 'webhook delivery failed; events dropped');
+    this.#o.logger.warn({ webhookId: id, events: batch.length, attempts: this.#o.maxAttempts }, 'webhook delivery failed; events dropped');
     return false;
   }
 

@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { ConfigError } from '../core/errors.js';
+import { redactUrl } from '../core/redact-url.js';
 import type { Store } from '../ports/store.js';
 import type { Database } from './sql/database.js';
 import { namedStatementPool } from './sql/pg-named-statements.js';
@@ -68,9 +69,4 @@ export function openStore(url: string = DEFAULT_DATABASE_URL, options: OpenStore
     return new SqlStore(new Kysely<Database>({ dialect }), 'postgres');
   }
   throw new ConfigError(`REFRESHD_DATABASE_URL: unsupported URL scheme in "${redactUrl(url)}" (use sqlite:<path> or postgres://…)`);
-}
-
-/** A database URL without its password, for messages and logs. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
 }
