@@ -1,10 +1,13 @@
 import { invalidRefreshToken, OAuthError } from '../core/errors.js';
 import { formatScope } from '../core/scopes.js';
 import type { Client, RequestContext, TokenFamily } from '../core/types.js';
-import { digestsEqual, newSecret, openSuccessor, sealSuccessor, sha256, type ParsedRefreshToken } from '../tokens/refresh-token.js';
-import { resolveAccess } from './access-resolution.js';
+import { newSecret, sealSuccessor, sha256, type ParsedRefreshToken } from '../tokens/refresh-token.js';
+import { resolveAccess, type ResolvedAccess } from './access-resolution.js';
 import type { OAuthDeps, TokenResponse } from './deps.js';
-import { idleExpiry, isExpired } from './lifetimes.js';
+import { idleExpiry } from './lifetimes.js';
+import { judgePresentedToken, type RefreshFailure, type Verdict } from './refresh-verdict.js';
+
+export type { RefreshFailure } from './refresh-verdict.js';
 
 export interface RefreshRequest {
   client: Client;
@@ -16,9 +19,6 @@ export interface RefreshRequest {
   context: RequestContext;
 }
 
-/** Why an exchange failed, for logs, events and metrics; the client always sees the same description. */
-export type RefreshFailure = 'malformed' | 'unknown' | 'other_client' | 'revoked' | 'expired' | 'reused' | 'invalid';
-
 export interface RefreshOutcome {
   response: TokenResponse;
   family: TokenFamily;
@@ -26,32 +26,60 @@ export interface RefreshOutcome {
   kind: 'rotated' | 'exchanged' | 'leeway_replay';
 }
 
+/** A presented token that is its family's current one, and what the exchange will grant: all decided, nothing written. */
+export interface DecidedRefresh {
+  presented: ParsedRefreshToken;
+  presentedHash: Buffer;
+  family: TokenFamily;
+  access: ResolvedAccess;
+}
+
 /**
- * The refresh grant. The happy path is one compare-and-set statement; only when it does not apply is the family
- * read, to tell a lost race or retry inside the leeway (answered with the same successor, so the lineage never
- * forks) from reuse of a rotated token (the family is revoked) and from tokens that are simply dead.
+ * The refresh grant, in three stages so that nothing is written before the request is known to succeed:
+ *
+ * 1. validate: the MAC (no I/O), then the family is read and the presented token judged against it. A token
+ *    that is not the family's current one is settled here whatever it asks for: dead → invalid_grant; an older
+ *    generation → reuse (the family is revoked, `ferrt`); the previous one inside the leeway → the same successor.
+ * 2. decide: scope and audience (and anything else that may refuse the request) from the validated family.
+ * 3. write: one compare-and-set, which stays the only guard against races; a miss is judged again on a fresh read.
+ *
+ * Why read first rather than compare-and-set first (reading only on a miss, as before): the read is a second
+ * statement on the hot path, a primary-key SELECT. Measured store-only on the shared 2-core box (2026-12-02,
+ * heavily contended, so rough): PostgreSQL at 16 concurrent exchanges 15-25% fewer exchanges/s and ~150 µs more
+ * Node CPU per exchange; SQLite ~50 µs more per exchange; in a full refresh (HTTP, JWT) the share is smaller.
+ * In exchange every request is judged before anything is decided, on one code path; CAS-first would decide
+ * access after the write (an `access_denied` consuming the token) and leave no place for a pre-write hook.
  */
 export async function refreshFamily(req: RefreshRequest, deps: OAuthDeps): Promise<RefreshOutcome> {
-  const { client, context } = req;
-  const parsed = deps.codec.parse(req.refreshToken);
-  if (!parsed) throw failure(deps, req, null, 'malformed');
+  const presented = deps.codec.parse(req.refreshToken);
+  if (!presented) throw failure(deps, req, null, 'malformed');
+  const presentedHash = sha256(presented.secret);
 
-  // Scope and audience checks need the family's grant, which never changes: read it first only when asked.
-  if (req.scope !== null || req.audience !== null) {
-    const family = await deps.store.findFamily(parsed.familyId);
-    if (family && family.clientId === client.clientId) await resolveAccess(family, client, req.scope, req.audience, deps.directory);
-  }
+  const verdict = judgePresentedToken(await deps.store.findFamily(presented.familyId), presented, presentedHash, req.client, deps.clock.now());
+  if (verdict.kind !== 'current') return settle(req, deps, presented, verdict);
 
-  const settings = client.refreshToken;
+  const decided = await decide(req, deps, presented, presentedHash, verdict.family);
+  return write(req, deps, decided);
+}
+
+/** Stage 2: everything that may still refuse a valid token. Reads only immutable family fields. */
+async function decide(req: RefreshRequest, deps: OAuthDeps, presented: ParsedRefreshToken, presentedHash: Buffer, family: TokenFamily): Promise<DecidedRefresh> {
+  const access = await resolveAccess(family, req.client, req.scope, req.audience, deps.directory);
+  return { presented, presentedHash, family, access };
+}
+
+/** Stage 3: the one write, a compare-and-set on the presented generation and digest. */
+async function write(req: RefreshRequest, deps: OAuthDeps, decided: DecidedRefresh): Promise<RefreshOutcome> {
+  const { presented, presentedHash } = decided;
+  const settings = req.client.refreshToken;
   const now = deps.clock.now();
   const rotating = settings.rotationType === 'rotating';
-  const presentedHash = sha256(parsed.secret);
   const nextSecret = rotating ? newSecret() : null;
-  const nextGeneration = parsed.generation + 1;
+  const nextGeneration = presented.generation + 1;
   const updated = await deps.store.exchangeFamily({
-    familyId: parsed.familyId,
-    clientId: client.clientId,
-    presentedGeneration: parsed.generation,
+    familyId: presented.familyId,
+    clientId: req.client.clientId,
+    presentedGeneration: presented.generation,
     presentedHash,
     now,
     idleExpiresAt: idleExpiry(settings, now),
@@ -59,68 +87,69 @@ export async function refreshFamily(req: RefreshRequest, deps: OAuthDeps): Promi
     next: nextSecret
       ? {
           currentHash: sha256(nextSecret),
-          successorBox: settings.leewaySeconds > 0 ? sealSuccessor(parsed.secret, parsed.familyId, nextGeneration, nextSecret) : null,
+          successorBox: settings.leewaySeconds > 0 ? sealSuccessor(presented.secret, presented.familyId, nextGeneration, nextSecret) : null,
         }
       : null,
-    lastIp: context.ip,
-    lastUserAgent: context.userAgent,
+    lastIp: req.context.ip,
+    lastUserAgent: req.context.userAgent,
   });
-
-  if (updated) {
-    const successor = nextSecret ? deps.codec.format(updated.id, nextGeneration, nextSecret) : undefined;
-    return respond(req, deps, updated, successor, rotating ? 'rotated' : 'exchanged', parsed.generation);
+  if (!updated) {
+    // Another exchange of the same token won the race (or the family died in between): judge it afresh.
+    const verdict = judgePresentedToken(await deps.store.findFamily(presented.familyId), presented, presentedHash, req.client, now);
+    if (verdict.kind === 'current') throw failure(deps, req, verdict.family, 'invalid', presented.generation);
+    return settle(req, deps, presented, verdict);
   }
-  return classifyMiss(req, deps, parsed, presentedHash, now);
+  const successor = nextSecret ? deps.codec.format(updated.id, nextGeneration, nextSecret) : undefined;
+  return respond(req, deps, updated, decided.access, successor, rotating ? 'rotated' : 'exchanged', presented.generation);
 }
 
-async function classifyMiss(req: RefreshRequest, deps: OAuthDeps, parsed: ParsedRefreshToken, presentedHash: Buffer, now: number): Promise<RefreshOutcome> {
-  const family = await deps.store.findFamily(parsed.familyId);
-  if (!family) throw failure(deps, req, null, 'unknown');
-  if (family.clientId !== req.client.clientId) throw failure(deps, req, null, 'other_client');
-  if (family.revokedAt !== null) throw failure(deps, req, family, 'revoked', parsed.generation);
-  if (isExpired(family, now)) throw failure(deps, req, family, 'expired', parsed.generation);
-
-  if (parsed.generation === family.generation - 1 && digestsEqual(family.previousHash, presentedHash)) {
-    const leewayMs = req.client.refreshToken.leewaySeconds * 1000;
-    if (leewayMs > 0 && family.rotatedAt !== null && now - family.rotatedAt <= leewayMs && family.successorBox) {
-      const successor = openSuccessor(parsed.secret, family.id, family.generation, family.successorBox);
-      if (successor && digestsEqual(family.currentHash, sha256(successor))) {
-        return respond(req, deps, family, deps.codec.format(family.id, family.generation, successor), 'leeway_replay', parsed.generation);
-      }
+/** A token that is not its family's current one: replayed inside the leeway, reused, or dead. */
+async function settle(req: RefreshRequest, deps: OAuthDeps, presented: ParsedRefreshToken, verdict: Exclude<Verdict, { kind: 'current' }>): Promise<RefreshOutcome> {
+  switch (verdict.kind) {
+    case 'leeway_replay': {
+      // Writes nothing: the answer is the successor the first exchange already stored.
+      const access = await resolveAccess(verdict.family, req.client, req.scope, req.audience, deps.directory);
+      const successor = deps.codec.format(verdict.family.id, verdict.family.generation, verdict.successor);
+      return respond(req, deps, verdict.family, access, successor, 'leeway_replay', presented.generation);
     }
+    case 'reuse':
+      throw await revokeForReuse(req, deps, verdict.family, presented.generation);
+    case 'dead':
+      throw failure(deps, req, verdict.family, verdict.reason, presented.generation);
   }
-  // The MAC proves we issued this generation; an older one coming back means the family leaked.
-  if (parsed.generation < family.generation) {
-    const revoked = await deps.store.revokeFamily(family.id, now, 'reuse');
-    deps.logger.warn(
-      { event: 'ferrt', familyId: family.id, latestCounter: family.generation, tokenCounter: parsed.generation, revoked, clientId: family.clientId, userId: family.userId },
-      'refresh token reuse detected: family revoked',
-    );
-    deps.events.emit({
-      type: 'ferrt',
-      date: now,
-      description: 'Reuse of a rotated refresh token detected; the token family was revoked.',
-      clientId: family.clientId,
-      userId: family.userId,
-      ip: req.context.ip,
-      userAgent: req.context.userAgent,
-      details: { familyId: family.id, latestCounter: family.generation, tokenCounter: parsed.generation },
-    });
-    throw invalidRefreshToken(`reuse: family ${family.id} revoked (latest ${family.generation}, presented ${parsed.generation})`);
-  }
-  throw failure(deps, req, family, 'invalid', parsed.generation);
+}
+
+/** The MAC proves we issued this generation; an older one coming back means the family leaked. */
+async function revokeForReuse(req: RefreshRequest, deps: OAuthDeps, family: TokenFamily, generation: number): Promise<OAuthError> {
+  const now = deps.clock.now();
+  const revoked = await deps.store.revokeFamily(family.id, now, 'reuse');
+  deps.logger.warn(
+    { event: 'ferrt', familyId: family.id, latestCounter: family.generation, tokenCounter: generation, revoked, clientId: family.clientId, userId: family.userId },
+    'refresh token reuse detected: family revoked',
+  );
+  deps.events.emit({
+    type: 'ferrt',
+    date: now,
+    description: 'Reuse of a rotated refresh token detected; the token family was revoked.',
+    clientId: family.clientId,
+    userId: family.userId,
+    ip: req.context.ip,
+    userAgent: req.context.userAgent,
+    details: { familyId: family.id, latestCounter: family.generation, tokenCounter: generation },
+  });
+  return invalidRefreshToken(`reuse: family ${family.id} revoked (latest ${family.generation}, presented ${generation})`);
 }
 
 async function respond(
   req: RefreshRequest,
   deps: OAuthDeps,
   family: TokenFamily,
+  access: ResolvedAccess,
   successor: string | undefined,
   kind: RefreshOutcome['kind'],
   presentedGeneration: number,
 ): Promise<RefreshOutcome> {
   const now = deps.clock.now();
-  const access = await resolveAccess(family, req.client, req.scope, req.audience, deps.directory);
   const at = await deps.accessTokens.mint(
     {
       sub: family.userId,
