@@ -2,8 +2,8 @@ import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import { systemClock } from './core/clock.js';
 import { gcPolicyOf, loadEnv, managementAudienceFor, webhookUrlWarning, type EnvConfig } from './config/env.js';
 import { EMPTY_CONFIG, loadConfigFile } from './config/load-config.js';
-import { EventRecorder } from './events/event-recorder.js';
 import { fanOut } from './events/fan-out.js';
+import { recordSecurityEvents } from './events/recording.js';
 import { WebhookDelivery } from './events/webhook.js';
 import { buildApp } from './http/app.js';
 import { GcJob } from './ops/gc.js';
@@ -70,14 +70,7 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
           onFailed: (n) => metrics?.webhookEvents.inc({ result: 'failed' }, n),
         })
       : null;
-  const recorder = new EventRecorder(store, {
-    logger,
-    storeRefreshes: env.storeRefreshEvents,
-    // Refreshes not kept in the database still reach the webhook: the receiver sees every event.
-    onNotStored: (event) => webhook?.enqueue([event]),
-    onStored: (events) => webhook?.enqueue(events),
-    onDropped: (n) => metrics?.eventsDropped.inc(n),
-  });
+  const recorder = recordSecurityEvents(store, { logger, storeRefreshes: env.storeRefreshEvents, metrics, webhook });
   recorder.start();
   const events = fanOut(metrics ? [recorder, metrics] : [recorder], (err) => logger.error({ err }, 'event sink failed'));
 

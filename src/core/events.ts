@@ -18,6 +18,12 @@ export interface SecurityEvent {
   ip?: string | null;
   userAgent?: string | null;
   details?: Record<string, unknown>;
+  /**
+   * The event names nothing stored (a junk refresh token, a family that no longer exists): it is counted, but
+   * stored only as one summary per type, client and details per minute, so hostile traffic cannot grow the
+   * database with its request rate.
+   */
+  aggregate?: boolean;
 }
 
 export interface EventSink {

@@ -191,6 +191,9 @@ function failure(deps: OAuthDeps, req: RefreshRequest, family: TokenFamily | nul
     ip: req.context.ip,
     userAgent: req.context.userAgent,
     details: { failure_reason: reason, ...(family ? { familyId: family.id, latestCounter: family.generation, tokenCounter: generation } : {}) },
+    // A failure that names no family of this client (junk, a deleted family, another client's token) costs an
+    // attacker nothing to repeat: counted, but stored only aggregated.
+    ...(family ? {} : { aggregate: true }),
   });
   return invalidRefreshToken(reason);
 }

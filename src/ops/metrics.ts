@@ -17,7 +17,7 @@ export class Metrics implements EventSink {
   readonly refreshes: Counter<'outcome'>;
   readonly events: Counter<'type'>;
   readonly storeDuration: Histogram<'operation' | 'result'>;
-  readonly eventsDropped: Counter;
+  readonly eventsDropped: Counter<'reason'>;
   readonly webhookEvents: Counter<'result'>;
 
   constructor(options: { store?: Pick<FamilyStore, 'countActiveFamilies'>; clock: Clock; defaultMetrics?: boolean; activeFamiliesCacheMs?: number }) {
@@ -41,7 +41,13 @@ export class Metrics implements EventSink {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
       registers,
     });
-    this.eventsDropped = new Counter({ name: 'refreshd_security_events_dropped_total', help: 'Security events dropped because the queue overflowed while the database was unreachable.', registers });
+    this.eventsDropped = new Counter({
+      name: 'refreshd_security_events_dropped_total',
+      help: 'Security events not stored: queue_full (the queue overflowed while the database was unreachable) or refused (the database refused the row).',
+      labelNames: ['reason'],
+      registers,
+    });
+    for (const reason of ['queue_full', 'refused']) this.eventsDropped.inc({ reason }, 0);
     this.webhookEvents = new Counter({ name: 'refreshd_webhook_events_total', help: 'Events delivered to or abandoned by the webhook.', labelNames: ['result'], registers });
 
     const store = options.store;

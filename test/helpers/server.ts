@@ -4,7 +4,8 @@ import type { SecurityEvent } from '../../src/core/events.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { normalizeConfig } from '../../src/config/load-config.js';
 import { managementAudienceFor } from '../../src/config/env.js';
-import { EventRecorder } from '../../src/events/event-recorder.js';
+import type { EventRecorder } from '../../src/events/event-recorder.js';
+import { recordSecurityEvents } from '../../src/events/recording.js';
 import { fanOut } from '../../src/events/fan-out.js';
 import { buildApp, type BuildAppOptions } from '../../src/http/app.js';
 import { Metrics } from '../../src/ops/metrics.js';
@@ -63,7 +64,7 @@ export async function startServer(kind: StoreDialect, options: StartServerOption
   const metrics = options.metrics ? new Metrics({ store, clock, defaultMetrics: false, activeFamiliesCacheMs: 0 }) : null;
   if (metrics) store.observeQueries((op, s, ok) => metrics.observeQuery(op, s, ok));
   const recorder = options.recordEvents
-    ? new EventRecorder(store, { logger: silentLogger, storeRefreshes: options.recordEvents === true || options.recordEvents.storeRefreshes })
+    ? recordSecurityEvents(store, { logger: silentLogger, clock, metrics, storeRefreshes: options.recordEvents === true || options.recordEvents.storeRefreshes })
     : null;
   const sink = fanOut([{ emit: (e) => events.push(e) }, ...(metrics ? [metrics] : []), ...(recorder ? [recorder] : [])]);
   // The issuer names the port, known only after listening: either pick a free port first, or use a placeholder.

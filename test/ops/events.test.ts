@@ -6,7 +6,8 @@ import { EventRecorder } from '../../src/events/event-recorder.js';
 import { API, secretOf } from '../helpers/fixtures.js';
 import { post, startServer, type TestServer } from '../helpers/server.js';
 import { STORES } from '../helpers/stores.js';
-import { exchange, familyIdOf, refresh } from '../helpers/tokens.js';
+import { exchange, familyIdOf, issueRefreshToken, refresh } from '../helpers/tokens.js';
+import { sample } from '../helpers/prometheus.js';
 
 for (const kind of STORES) {
   describe(`security events are stored with Auth0's log types (${kind})`, () => {
@@ -98,3 +99,72 @@ describe('successful refreshes are not stored by default, but are passed on', ()
     }
   });
 });
+
+// Issue 11 §3.3: every `refresh_token=junk` naming a public client (no secret needed) stored one row, kept for 30
+// days, so hostile traffic could grow the database at its request rate.
+for (const kind of STORES) {
+  describe(`failures that name no family are counted, and stored only aggregated (${kind})`, () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startServer(kind, { recordEvents: { storeRefreshes: false }, metrics: true });
+    });
+    after(() => server.close());
+
+    const junk = (i: number) => post(server, '/oauth/token', { grant_type: 'refresh_token', client_id: 'spa', refresh_token: `junk-${i}` });
+    const fertft = async () => (await server.store.listEvents({ limit: 1000, type: 'fertft' }));
+
+    test('60 junk refreshes store one summary row with their count; the counter sees all 60', async () => {
+      for (let i = 0; i < 60; i++) assert.equal((await junk(i)).status, 403);
+      await server.recorder!.flush();
+      assert.equal((await fertft()).length, 0, 'nothing stored while the window is open');
+      server.clock.advanceSeconds(61);
+      await server.recorder!.flush();
+      const rows = await fertft();
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0]!.clientId, 'spa');
+      assert.equal(rows[0]!.userId, null);
+      assert.deepEqual(
+        { ...rows[0]!.details, first_at: undefined, last_at: undefined },
+        { failure_reason: 'malformed', aggregated: true, count: 60, ips: ['127.0.0.1'], first_at: undefined, last_at: undefined },
+      );
+      assert.match(rows[0]!.description, /60× between .* aggregated/);
+      const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
+      assert.equal(sample(text, 'refreshd_refreshes_total', { outcome: 'malformed' }), 60);
+      assert.equal(sample(text, 'refreshd_security_events_total', { type: 'fertft' }), 60);
+    });
+
+    test('another window, another row: the rows grow with time, not with the request rate', async () => {
+      const before = (await fertft()).length;
+      for (let i = 0; i < 30; i++) await junk(i);
+      server.clock.advanceSeconds(30);
+      for (let i = 0; i < 30; i++) await junk(i);
+      server.clock.advanceSeconds(31);
+      await server.recorder!.flush();
+      const added = (await fertft()).slice(before);
+      assert.equal(added.length, 1);
+      assert.equal(added[0]!.details?.count, 60);
+    });
+
+    test('failures naming a real family, and reuse, are still stored one by one; shutdown stores open summaries', async () => {
+      const t0 = await issueRefreshToken(server, { clientId: 'backend' });
+      const t1 = (await refresh(server, t0)).body.refresh_token!;
+      await refresh(server, t0); // reuse: ferrt, family revoked
+      await refresh(server, t1); // revoked: fertft naming the family
+      await refresh(server, t1);
+      // A real token presented by another client names no family of that client: aggregated too.
+      await post(server, '/oauth/token', { grant_type: 'refresh_token', client_id: 'spa', refresh_token: t1 });
+      await junk(0);
+      await server.recorder!.flush();
+      const stored = await server.store.listEvents({ limit: 1000 });
+      const familyId = familyIdOf(t0);
+      assert.equal(stored.filter((e) => e.type === 'ferrt' && e.details?.familyId === familyId).length, 1);
+      assert.equal(stored.filter((e) => e.type === 'fertft' && e.details?.familyId === familyId && e.details?.failure_reason === 'revoked').length, 2);
+      assert.equal(stored.filter((e) => e.details?.aggregated === true && e.details?.failure_reason === 'other_client').length, 0, 'still in its window');
+      await server.recorder!.stop();
+      const after = await server.store.listEvents({ limit: 1000 });
+      const summaries = after.filter((e) => e.details?.aggregated === true).slice(-2);
+      assert.deepEqual(summaries.map((e) => e.details?.failure_reason).sort(), ['malformed', 'other_client']);
+      assert.deepEqual(summaries.map((e) => e.details?.count), [1, 1]);
+    });
+  });
+}

@@ -1,22 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { secretOf } from '../helpers/fixtures.js';
+import { sample } from '../helpers/prometheus.js';
 import { post, startServer, type TestServer } from '../helpers/server.js';
 import { STORES } from '../helpers/stores.js';
 import { issueRefreshToken, refresh } from '../helpers/tokens.js';
-
-/** Reads one sample from the Prometheus text format. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const m = /^([a-z_]+)(\{([^}]*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = (m[3] ?? '').split(',').filter(Boolean);
-    if (wanted.every((w) => have.includes(w)) && have.length === wanted.length) return Number(m[4]);
-  }
-  return undefined;
-}
 
 for (const kind of STORES) {
   describe(`Prometheus metrics (${kind})`, () => {
