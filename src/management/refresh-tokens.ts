@@ -1,3 +1,4 @@
+import { isLiveFamily } from '../core/liveness.js';
 import type { TokenFamily } from '../core/types.js';
 import type { FamilyFilter } from '../ports/store.js';
 import { readPage, type Page } from './checkpoint.js';
@@ -13,14 +14,10 @@ import { parseMetadata } from './metadata.js';
 
 const REVOKED_REASON = 'management_api';
 
-/** Not revoked and not expired at `now`: the same rule the store applies when listing and exchanging. */
-function isLive(f: TokenFamily, now: number): boolean {
-  return f.revokedAt === null && (f.expiresAt === null || f.expiresAt > now) && (f.idleExpiresAt === null || f.idleExpiresAt > now);
-}
 
 export async function getRefreshToken(deps: ManagementDeps, id: string): Promise<TokenFamily> {
   const family = await deps.store.findFamily(id);
-  if (!family || !isLive(family, deps.clock.now())) throw refreshTokenNotFound();
+  if (!family || !isLiveFamily(family, deps.clock.now())) throw refreshTokenNotFound();
   return family;
 }
 

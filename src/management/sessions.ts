@@ -1,3 +1,4 @@
+import { isLiveSession } from '../core/liveness.js';
 import type { Session } from '../core/types.js';
 import { readPage, type Page } from './checkpoint.js';
 import { audit, type Caller, type ManagementDeps } from './deps.js';
@@ -13,13 +14,10 @@ import { parseMetadata } from './metadata.js';
 
 const REVOKED_REASON = 'management_api';
 
-function isLive(s: Session, now: number): boolean {
-  return (s.expiresAt === null || s.expiresAt > now) && (s.idleExpiresAt === null || s.idleExpiresAt > now);
-}
 
 export async function getSession(deps: ManagementDeps, id: string): Promise<Session> {
   const session = await deps.store.findSession(id);
-  if (!session || !isLive(session, deps.clock.now())) throw sessionNotFound();
+  if (!session || !isLiveSession(session, deps.clock.now())) throw sessionNotFound();
   return session;
 }
 

@@ -1,18 +1,25 @@
 import type { Clock } from '../core/clock.js';
 import type { EventSink } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
-import type { Store } from '../ports/store.js';
+import type { FamilyStore, SessionStore } from '../ports/store.js';
 import type { AccessTokenIssuer } from '../tokens/access-token.js';
 import type { RefreshTokenCodec } from '../tokens/refresh-token.js';
 import type { Directory } from './directory.js';
 
+/**
+ * The slice of the store the grants and revocation use: families and the sessions they attach to. Typed
+ * narrowly so a grant cannot reach for anything else, and so unit tests can give it a small fake.
+ */
+export type GrantStore = Pick<FamilyStore, 'findFamily' | 'exchangeFamily' | 'revokeFamily' | 'createFamily'> &
+  Pick<SessionStore, 'findSession' | 'touchSession' | 'createSession'>;
+
 /** Everything a grant may use, passed explicitly. */
 export interface OAuthDeps {
-  store: Store;
+  store: GrantStore;
   clock: Clock;
   directory: Directory;
   codec: RefreshTokenCodec;
-  accessTokens: AccessTokenIssuer;
+  accessTokens: Pick<AccessTokenIssuer, 'mint'>;
   events: EventSink;
   logger: Logger;
   managementAudience: string;

@@ -31,19 +31,22 @@ class TtlCache<T> {
   }
 }
 
+/** What the directory reads: clients, APIs and grants, never written through it. */
+export type DirectorySource = Pick<ClientStore, 'findClient' | 'findResourceServer' | 'findClientGrant' | 'listClients'>;
+
 /**
  * Read-through cache of clients, resource servers and client grants. The token endpoint reads them on every
  * request; another instance's change (or a CLI command) is seen within `ttlMs`.
  */
 export class Directory {
-  readonly #store: ClientStore;
+  readonly #store: DirectorySource;
   readonly #clock: Clock;
   readonly #clients: TtlCache<Client | null>;
   readonly #apis: TtlCache<ResourceServer | null>;
   readonly #grants: TtlCache<ClientGrant | null>;
   readonly #origins: TtlCache<ReadonlySet<string>>;
 
-  constructor(store: ClientStore, clock: Clock, options: { ttlMs?: number } = {}) {
+  constructor(store: DirectorySource, clock: Clock, options: { ttlMs?: number } = {}) {
     const ttl = options.ttlMs ?? 5_000;
     this.#store = store;
     this.#clock = clock;

@@ -1,10 +1,11 @@
 import { OAuthError } from '../core/errors.js';
+import { isLiveSession } from '../core/liveness.js';
 import { randomId } from '../core/ids.js';
 import { formatScope, parseScope } from '../core/scopes.js';
 import { OIDC_SCOPES, type Client, type RequestContext, type Session, type TokenFamily } from '../core/types.js';
 import { newSecret, sha256 } from '../tokens/refresh-token.js';
 import type { OAuthDeps, TokenResponse } from './deps.js';
-import { absoluteExpiry, idleExpiry, isExpired } from './lifetimes.js';
+import { absoluteExpiry, idleExpiry } from './lifetimes.js';
 
 export interface IssueRequest {
   client: Client;
@@ -54,7 +55,7 @@ export async function issueForUser(req: IssueRequest, deps: OAuthDeps): Promise<
   let newSession: Session | undefined;
   if (req.sessionId !== undefined) {
     const found = await deps.store.findSession(req.sessionId);
-    if (!found || found.userId !== userId || isExpired(found, now)) {
+    if (!found || found.userId !== userId || !isLiveSession(found, now)) {
       throw new OAuthError('invalid_request', 'The session does not exist or belongs to another user.');
     }
     session = (await deps.store.touchSession(found.id, { clientId: client.clientId, now, lastIp: context.ip, lastUserAgent: context.userAgent })) ?? found;

@@ -12,7 +12,3 @@ export function idleExpiry(s: RefreshTokenSettings, now: number, absolute: numbe
   const idle = now + s.idleTokenLifetimeSeconds * 1000;
   return absolute !== null && absolute < idle ? absolute : idle;
 }
-
-export function isExpired(f: { expiresAt: number | null; idleExpiresAt: number | null }, now: number): boolean {
-  return (f.expiresAt !== null && f.expiresAt <= now) || (f.idleExpiresAt !== null && f.idleExpiresAt <= now);
-}

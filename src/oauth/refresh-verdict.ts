@@ -1,6 +1,7 @@
+import { isExpired } from '../core/liveness.js';
 import type { Client, TokenFamily } from '../core/types.js';
 import { digestsEqual, openSuccessor, sha256, type ParsedRefreshToken } from '../tokens/refresh-token.js';
-import { isExpired } from './lifetimes.js';
+
 
 /** Why an exchange failed, for logs, events and metrics; the client always sees the same description. */
 export type RefreshFailure = 'malformed' | 'unknown' | 'other_client' | 'revoked' | 'expired' | 'reused' | 'invalid';

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { randomId } from '../../src/core/ids.js';
+import { isLiveFamily, isLiveSession } from '../../src/core/liveness.js';
 import type { TokenFamily } from '../../src/core/types.js';
 import type { Store } from '../../src/ports/store.js';
 import { sha256 } from '../../src/tokens/refresh-token.js';
@@ -78,6 +79,34 @@ for (const kind of STORES) {
       assert.equal(await store.revokeFamily(base.id, NOW, 'test'), true);
       assert.equal(await store.revokeFamily(base.id, NOW, 'again'), false, 'only the first revocation counts');
       assert.equal(await store.exchangeFamily(x), null);
+    });
+
+    test('the store and core/liveness agree on what is live, at every boundary', async () => {
+      const user = `live-${randomId()}`;
+      const cases: Partial<TokenFamily>[] = [];
+      for (const expiresAt of [null, NOW - 1, NOW, NOW + 1]) {
+        for (const idleExpiresAt of [null, NOW - 1, NOW, NOW + 1]) {
+          for (const revokedAt of [null, NOW - 1]) cases.push({ userId: user, expiresAt, idleExpiresAt, revokedAt });
+        }
+      }
+      for (const c of cases) {
+        const f = family(c);
+        await store.createFamily(f, { maxActive: 1000, now: NOW - 10 });
+        const listed = (await store.listFamilies({ ids: [f.id] }, { limit: 10 }, NOW)).length === 1;
+        const exchanged =
+          (await store.exchangeFamily({ familyId: f.id, clientId: f.clientId, presentedGeneration: 0, presentedHash: f.currentHash, now: NOW, idleExpiresAt: null, rotating: false, next: null, lastIp: null, lastUserAgent: null })) !== null;
+        const expected = isLiveFamily(f, NOW);
+        assert.equal(listed, expected, `listing ${JSON.stringify(c)}`);
+        assert.equal(exchanged, expected, `exchange ${JSON.stringify(c)}`);
+      }
+      for (const expiresAt of [null, NOW, NOW + 1]) {
+        for (const idleExpiresAt of [null, NOW, NOW + 1]) {
+          const s = sessionRecord(NOW - 10, { userId: user, expiresAt, idleExpiresAt });
+          await store.createSession(s);
+          const listed = (await store.listSessions(user, { limit: 100 }, NOW)).some((x) => x.id === s.id);
+          assert.equal(listed, isLiveSession(s, NOW), `session ${JSON.stringify({ expiresAt, idleExpiresAt })}`);
+        }
+      }
     });
 
     test('the new idle expiry is capped at the absolute expiry', async () => {

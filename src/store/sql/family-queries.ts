@@ -2,20 +2,12 @@ import { CompiledQuery, sql, type ExpressionBuilder, type Kysely, type Selectabl
 import type { Metadata, Session, TokenFamily } from '../../core/types.js';
 import type { FamilyExchange, FamilyFilter, PageRequest } from '../../ports/store.js';
 import type { Database, TokenFamiliesTable } from './database.js';
+import { liveFamily } from './liveness.js';
 import { familyFromRow, familyToRow, metadataToText } from './mappers.js';
 import { QueryTemplate, slot } from './query-template.js';
 import { createSession } from './session-queries.js';
 
 type FamilyEb = ExpressionBuilder<Database, 'token_families'>;
-
-/** Not revoked and not expired at `now`. */
-export function activeFamily(eb: FamilyEb, now: number) {
-  return eb.and([
-    eb('revoked_at', 'is', null),
-    eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]),
-    eb.or([eb('idle_expires_at', 'is', null), eb('idle_expires_at', '>', now)]),
-  ]);
-}
 
 function matches(eb: FamilyEb, filter: FamilyFilter) {
   const conds = [];
@@ -42,7 +34,7 @@ export async function createFamily(
       .select('id')
       .where('user_id', '=', family.userId)
       .where('client_id', '=', family.clientId)
-      .where((eb) => activeFamily(eb, options.now))
+      .where(liveFamily(options.now))
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(1000)
@@ -116,7 +108,7 @@ function buildExchange(db: Kysely<Database>, shape: { rotates: boolean; slidesId
     .where('client_id', '=', slot<string>('clientId'))
     .where('generation', '=', slot<number>('presentedGeneration'))
     .where('current_hash', '=', slot<Buffer>('presentedHash'))
-    .where((eb) => activeFamily(eb, slot<number>('now')))
+    .where(liveFamily(slot<number>('now')))
     .returning(FAMILY_COLUMNS);
 }
 
@@ -224,7 +216,7 @@ export async function listFamilies(db: Kysely<Database>, filter: FamilyFilter, p
     .selectFrom('token_families')
     .selectAll()
     .where((eb) => matches(eb, filter))
-    .where((eb) => activeFamily(eb, now));
+    .where(liveFamily(now));
   const after = page.after;
   if (after) {
     q = q.where((eb) =>
@@ -240,7 +232,7 @@ export async function countFamilies(db: Kysely<Database>, filter: FamilyFilter, 
     .selectFrom('token_families')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .where((eb) => matches(eb, filter))
-    .where((eb) => activeFamily(eb, now))
+    .where(liveFamily(now))
     .executeTakeFirstOrThrow();
   return Number(r.n);
 }
@@ -250,7 +242,7 @@ export async function updateFamilyMetadata(db: Kysely<Database>, id: string, met
     .updateTable('token_families')
     .set({ metadata: metadataToText(metadata) })
     .where('id', '=', id)
-    .where((eb) => activeFamily(eb, now))
+    .where(liveFamily(now))
     .returningAll()
     .executeTakeFirst();
   return row ? familyFromRow(row) : null;
@@ -260,7 +252,7 @@ export async function countActiveFamilies(db: Kysely<Database>, now: number): Pr
   const r = await db
     .selectFrom('token_families')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where((eb) => activeFamily(eb, now))
+    .where(liveFamily(now))
     .executeTakeFirstOrThrow();
   return Number(r.n);
 }

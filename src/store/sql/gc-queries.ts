@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { GcResult, GcStep } from '../../ports/store.js';
 import type { Database } from './database.js';
+import { liveFamily } from './liveness.js';
 import { eventIdPrefix } from '../../core/event-ids.js';
 
 /**
@@ -44,9 +45,7 @@ export async function gcSessions(db: Kysely<Database>, step: GcStep & { staleBef
                 .selectFrom('token_families as f')
                 .select('f.id')
                 .whereRef('f.session_id', '=', 'sessions.id')
-                .where('f.revoked_at', 'is', null)
-                .where((f) => f.or([f('f.expires_at', 'is', null), f('f.expires_at', '>', now)]))
-                .where((f) => f.or([f('f.idle_expires_at', 'is', null), f('f.idle_expires_at', '>', now)])),
+                .where(liveFamily(now, 'f')),
             ),
           ),
         ]),

@@ -1,15 +1,10 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Metadata, Session } from '../../core/types.js';
 import type { PageRequest } from '../../ports/store.js';
 import type { Database } from './database.js';
+import { notExpired } from './liveness.js';
 import { metadataToText, sessionFromRow, sessionToRow } from './mappers.js';
 
-function liveSession(eb: ExpressionBuilder<Database, 'sessions'>, now: number) {
-  return eb.and([
-    eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]),
-    eb.or([eb('idle_expires_at', 'is', null), eb('idle_expires_at', '>', now)]),
-  ]);
-}
 
 export async function createSession(db: Kysely<Database>, session: Session): Promise<void> {
   await db.insertInto('sessions').values(sessionToRow(session)).execute();
@@ -56,7 +51,7 @@ export async function updateSessionMetadata(db: Kysely<Database>, id: string, me
     .updateTable('sessions')
     .set({ metadata: metadataToText(metadata), updated_at: now })
     .where('id', '=', id)
-    .where((eb) => liveSession(eb, now))
+    .where(notExpired(now))
     .returningAll()
     .executeTakeFirst();
   return row ? sessionFromRow(row) : null;
@@ -72,7 +67,7 @@ export async function listSessions(db: Kysely<Database>, userId: string, page: P
     .selectFrom('sessions')
     .selectAll()
     .where('user_id', '=', userId)
-    .where((eb) => liveSession(eb, now));
+    .where(notExpired(now));
   const after = page.after;
   if (after) {
     q = q.where((eb) =>
@@ -88,7 +83,7 @@ export async function countSessions(db: Kysely<Database>, userId: string, now: n
     .selectFrom('sessions')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .where('user_id', '=', userId)
-    .where((eb) => liveSession(eb, now))
+    .where(notExpired(now))
     .executeTakeFirstOrThrow();
   return Number(r.n);
 }
