@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { ConfigError } from '../core/errors.js';
 import { webhookSecretProblem } from '../events/standard-webhooks.js';
 import { DEFAULT_DATABASE_URL } from '../store/open-store.js';
+import { normalizeIssuer } from './issuer.js';
 
 export interface EnvConfig {
   port: number;
@@ -113,7 +114,12 @@ export const ENV_VARS: readonly { name: string; default: string; description: st
   { name: 'PORT', default: '3000', description: 'Listen port.' },
   { name: 'HOST', default: '127.0.0.1', description: 'Listen address (`0.0.0.0` in a container).' },
   { name: 'REFRESHD_DATABASE_URL', default: DEFAULT_DATABASE_URL, description: '`sqlite:<path>` (embedded, one process) or `postgres://user@host:5432/db` (several instances).' },
-  { name: 'REFRESHD_ISSUER', default: 'http://{HOST}:{PORT}/', description: '`iss` of access tokens. Its `host[:port]` is the Management API domain: the audience is `https://{domain}/api/v2/`.' },
+  {
+    name: 'REFRESHD_ISSUER',
+    default: 'http://{HOST}:{PORT}/',
+    description:
+      '`iss` of access tokens and discovery\'s `issuer` (a trailing slash is added). It may have a path (`https://auth.example.com/t1/`): every endpoint then also answers under it. Its `host[:port]` is the Management API domain: the audience is `https://{domain}/api/v2/`, path or not.',
+  },
   { name: 'REFRESHD_CONFIG', default: '(none)', description: 'Path to the JSON configuration file (clients, APIs, grants), applied at every start.' },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace, silent.' },
   {
@@ -166,16 +172,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   const host = env.HOST ?? '127.0.0.1';
   if (host === '') throw new ConfigError('HOST: must not be empty');
 
-  let issuer = env.REFRESHD_ISSUER ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
-  let url: URL;
-  try {
-    url = new URL(issuer);
-  } catch {
-    throw new ConfigError(`REFRESHD_ISSUER: not an absolute URL: "${issuer}"`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('REFRESHD_ISSUER: must be an http(s) URL');
-  if (url.search || url.hash) throw new ConfigError('REFRESHD_ISSUER: must not have a query or fragment');
-  if (!issuer.endsWith('/')) issuer += '/';
+  const issuer = normalizeIssuer(env.REFRESHD_ISSUER ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}/`);
 
   const logLevel = env.LOG_LEVEL ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}`);

@@ -7,6 +7,7 @@ import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 import type { Refreshd } from '../service/refreshd.js';
 import { metricsPlugin } from './metrics-plugin.js';
 import { healthPlugin } from './health-plugin.js';
+import { issuerPathRewrite } from './issuer-path.js';
 import { envelope } from './management-errors.js';
 import { MANAGEMENT_PREFIX, managementPlugin } from './management-plugin.js';
 import { oauthPlugin } from './oauth-plugin.js';
@@ -30,7 +31,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const { refreshd } = options;
   const logger = options.logger ?? false;
   const isInstance = typeof logger === 'object' && logger !== null && typeof (logger as { child?: unknown }).child === 'function';
+  const rewriteUrl = issuerPathRewrite(refreshd.issuer);
   const app = Fastify({
+    ...(rewriteUrl ? { rewriteUrl } : {}),
     ...(isInstance ? { loggerInstance: logger as FastifyServerOptions['loggerInstance'] } : { logger: logger as FastifyServerOptions['logger'] }),
     trustProxy: options.trustProxy ?? false,
     bodyLimit: 1024 * 1024,

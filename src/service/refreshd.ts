@@ -4,8 +4,9 @@ import { OAuthError } from '../core/errors.js';
 import type { EventSink, SecurityEvent } from '../core/events.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { parseScope } from '../core/scopes.js';
-import { MANAGEMENT_SCOPES, type Client, type ResourceServer } from '../core/types.js';
+import { MANAGEMENT_SCOPES, SIGNING_ALGS, type Client, type ResourceServer } from '../core/types.js';
 import { managementAudienceFor } from '../config/env.js';
+import { normalizeIssuer } from '../config/issuer.js';
 import { EMPTY_CONFIG, type NormalizedConfig } from '../config/load-config.js';
 import { MAX_ACTIVE_FAMILIES_PER_USER_CLIENT } from '../oauth/defaults.js';
 import type { OAuthDeps, TokenResponse } from '../oauth/deps.js';
@@ -66,7 +67,7 @@ export class Refreshd {
   private constructor(options: RefreshdOptions, macKey: Buffer) {
     this.store = options.store;
     this.clock = options.clock ?? systemClock;
-    this.issuer = options.issuer.endsWith('/') ? options.issuer : `${options.issuer}/`;
+    this.issuer = normalizeIssuer(options.issuer, 'issuer');
     this.managementAudience = managementAudienceFor(this.issuer);
     const logger = options.logger ?? silentLogger;
     this.keys = new KeyRing(this.store, this.clock, { refreshIntervalMs: options.keyRefreshMs ?? 30_000 });
@@ -86,13 +87,16 @@ export class Refreshd {
     };
   }
 
-  /** Loads (or creates) the server secrets and the built-in Management API, and makes sure an RS256 key exists. */
+  /**
+   * Loads (or creates) the server secrets and the built-in Management API, and makes sure every algorithm has a
+   * signing key: a key is published in the JWKS before the first token it signs, whichever API uses it first.
+   */
   static async create(options: RefreshdOptions): Promise<Refreshd> {
     const clock = options.clock ?? systemClock;
     const macKey = await options.store.getOrCreateSecret('refresh_token_mac', () => randomBytes(32), clock.now());
     const refreshd = new Refreshd(options, macKey);
     await refreshd.#ensureManagementApi();
-    await refreshd.keys.ensure('RS256');
+    for (const alg of SIGNING_ALGS) await refreshd.keys.ensure(alg);
     return refreshd;
   }
 

@@ -40,6 +40,8 @@ export interface StartServerOptions {
    * Without it the issuer is a placeholder host and the server listens on any free port.
    */
   realIssuer?: boolean;
+  /** An issuer of the test's choosing (a TLS front's address, a path); the server listens on any free port. */
+  issuer?: string;
   /** Count requests and outcomes in a Metrics registry and serve /metrics. */
   metrics?: boolean;
   /**
@@ -69,7 +71,7 @@ export async function startServer(kind: StoreDialect, options: StartServerOption
   const sink = fanOut([{ emit: (e) => events.push(e) }, ...(metrics ? [metrics] : []), ...(recorder ? [recorder] : [])]);
   // The issuer names the port, known only after listening: either pick a free port first, or use a placeholder.
   const port = options.realIssuer ? await freePort() : 0;
-  const issuer = options.realIssuer ? `http://127.0.0.1:${port}/` : 'http://refreshd.test/';
+  const issuer = options.issuer ?? (options.realIssuer ? `http://127.0.0.1:${port}/` : 'http://refreshd.test/');
   const refreshd = await Refreshd.create({ store, issuer, clock, cacheTtlMs: 60_000, events: sink });
   const managementAudience = managementAudienceFor(issuer);
   await refreshd.applyConfig(normalizeConfig(options.config ?? fixtureConfig(managementAudience), managementAudience));

@@ -87,11 +87,20 @@ describe('environment', () => {
     assert.equal(managementAudienceFor('http://localhost:8080/'), 'https://localhost:8080/api/v2/');
   });
 
+  test('an issuer with a path keeps it, with the trailing slash iss and discovery use', () => {
+    assert.equal(loadEnv({ REFRESHD_ISSUER: 'https://auth.example.com/t1' }).issuer, 'https://auth.example.com/t1/');
+    assert.equal(loadEnv({ REFRESHD_ISSUER: 'https://auth.example.com/t1/' }).issuer, 'https://auth.example.com/t1/');
+    assert.equal(managementAudienceFor('https://auth.example.com/t1/'), 'https://auth.example.com/api/v2/');
+  });
+
   for (const [vars, message] of [
     [{ PORT: 'eighty' }, /^PORT: /],
     [{ PORT: '70000' }, /^PORT: /],
     [{ REFRESHD_ISSUER: 'not a url' }, /^REFRESHD_ISSUER: /],
     [{ REFRESHD_ISSUER: 'ftp://x/' }, /^REFRESHD_ISSUER: /],
+    [{ REFRESHD_ISSUER: 'https://auth.example.com/?tenant=1' }, /^REFRESHD_ISSUER: must not have a query/],
+    [{ REFRESHD_ISSUER: 'https://auth.example.com/oauth/' }, /^REFRESHD_ISSUER: the path may not start with \/oauth\//],
+    [{ REFRESHD_ISSUER: 'https://auth.example.com/api/t1' }, /^REFRESHD_ISSUER: the path may not start with \/api\//],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
     [{ REFRESHD_TRUST_PROXY: '1' }, /^REFRESHD_TRUST_PROXY: .*got "1"$/],
     [{ REFRESHD_TRUST_PROXY: '10.0.0.0/8, 10.0.0.300' }, /^REFRESHD_TRUST_PROXY: .*got "10.0.0.300"$/],
