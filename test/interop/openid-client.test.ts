@@ -36,7 +36,7 @@ for (const kind of STORES) {
           scope: 'openid offline_access read:data',
         });
         assert.equal(issued.token_type, 'bearer');
-        assert.equal(issued.expiresIn(), 3600);
+        assert.equal(issued.expires_in, 3600);
         assert.ok(issued.refresh_token);
         const claims = await verifyAccessToken(rd.server, issued.access_token, API);
         assert.deepEqual([claims.iss, claims.sub, claims.azp], [rd.issuer, userId, clientId]);
