@@ -44,7 +44,7 @@ export function presentedCredentials(params: Record<string, string>, authorizati
 }
 
 /**
- * Authenticates a client with the method it is registered for. Secrets are compared as SHA-256 digests in
+ * Authenticates a client with the method it is registered for, or HTTP Basic for any confidential client. Secrets are compared as SHA-256 digests in
  * constant time, and an unknown client costs the same comparison, so timing tells nothing.
  */
 export async function authenticateClient(presented: PresentedCredentials, directory: Directory): Promise<Client> {
@@ -62,7 +62,10 @@ export async function authenticateClient(presented: PresentedCredentials, direct
     if (presented.method !== 'none') throw fail('a public client presented a secret');
     return client;
   }
-  if (presented.method !== client.tokenEndpointAuthMethod) {
+  // RFC 6749 §2.3.1: the server MUST accept HTTP Basic from any client issued a password, so a client registered
+  // for client_secret_post may use it too (many libraries default to it). The body is accepted only from clients
+  // registered for it, since the RFC does not recommend it.
+  if (presented.method !== client.tokenEndpointAuthMethod && presented.method !== 'client_secret_basic') {
     throw fail(`client uses ${client.tokenEndpointAuthMethod}, request used ${presented.method}`);
   }
   if (client.secretHash === null || !secretOk) throw fail('wrong client secret');

@@ -19,7 +19,8 @@ export interface OAuthDeps {
   clock: Clock;
   directory: Directory;
   codec: RefreshTokenCodec;
-  accessTokens: Pick<AccessTokenIssuer, 'mint'>;
+  /** Mints access tokens; `issued` recognises one of ours (revocation). */
+  accessTokens: Pick<AccessTokenIssuer, 'mint' | 'issued'>;
   events: EventSink;
   logger: Logger;
   managementAudience: string;

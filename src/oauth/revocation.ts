@@ -6,17 +6,22 @@ import type { EndpointRequest } from './token-endpoint.js';
 import { endUserContext } from './request-context.js';
 
 /**
- * POST /oauth/revoke (RFC 7009 as Auth0 does it): the client is authenticated, the token's whole family is
- * revoked if it belongs to that client, and the answer is the same for known, unknown and foreign tokens.
+ * POST /oauth/revoke (RFC 7009 as Auth0 does it): the client is authenticated first, then the token's whole family
+ * is revoked if it belongs to that client, with the same answer for known, unknown and foreign refresh tokens.
+ *
+ * `token_type_hint` is only read once the client is authenticated, and never decides anything: refreshd recognises
+ * the token itself, and RFC 7009 §2.1 lets the server ignore the hint (an unknown value "is ignored"). An access
+ * token refreshd issued is answered 400 unsupported_token_type (§2.2.1: the server does not revoke that type; it
+ * expires on its own), so a client that meant to log a user out learns it did not; anything else unrecognised is
+ * an invalid token, which §2.2 answers 200.
  */
 export async function revocationEndpoint(req: EndpointRequest, deps: OAuthDeps): Promise<void> {
+  const client = await authenticateClient(presentedCredentials(req.params, req.authorization), deps.directory);
   const token = req.params.token;
   if (token === undefined || token === '') throw new OAuthError('invalid_request', 'Missing required parameter: token');
-  const hint = req.params.token_type_hint;
-  if (hint !== undefined && hint !== 'refresh_token' && hint !== 'access_token') {
-    throw new OAuthError('unsupported_token_type', 'Only refresh tokens can be revoked.');
+  if (!deps.codec.parse(token) && (await deps.accessTokens.issued(token))) {
+    throw new OAuthError('unsupported_token_type', 'Access tokens cannot be revoked; they expire. Revoke the refresh token.');
   }
-  const client = await authenticateClient(presentedCredentials(req.params, req.authorization), deps.directory);
   const context = endUserContext(client, req.connection, req.forwardedFor);
   await revokeToken(client.clientId, token, deps, context);
 }

@@ -1,5 +1,6 @@
 import { secureRandomBytes } from '../core/random.js';
-import type { SigningAlg } from '../core/types.js';
+import { compactVerify } from 'jose';
+import { SIGNING_ALGS, type SigningAlg } from '../core/types.js';
 import { signAccessToken, type AccessTokenContent } from './access-token-jwt.js';
 import type { KeyRing } from './key-ring.js';
 import type { SigningPool } from './signing-pool.js';
@@ -53,5 +54,20 @@ export class AccessTokenIssuer {
     };
     const token = this.#pool ? await this.#pool.sign(content, privateJwk) : await signAccessToken(content, key);
     return { token, expiresIn: options.lifetimeSeconds };
+  }
+
+  /**
+   * Whether `token` is an access token this server signed, expired or not (its signature verifies with a published
+   * key and its `iss` is ours): revocation answers such a token unsupported_token_type rather than pretending.
+   */
+  async issued(token: string): Promise<boolean> {
+    if (token.split('.').length !== 3) return false;
+    try {
+      const { payload } = await compactVerify(token, (header) => this.#keys.verificationKey(header), { algorithms: [...SIGNING_ALGS] });
+      const claims: unknown = JSON.parse(new TextDecoder().decode(payload));
+      return typeof claims === 'object' && claims !== null && (claims as { iss?: unknown }).iss === this.#issuer;
+    } catch {
+      return false;
+    }
   }
 }

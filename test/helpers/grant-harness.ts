@@ -182,6 +182,9 @@ export function grantHarness(): GrantHarness {
         minted.push({ claims, alg: options.alg, lifetimeSeconds: options.lifetimeSeconds });
         return { token: `at-${minted.length}`, expiresIn: options.lifetimeSeconds };
       },
+      async issued(token) {
+        return /^at-\d+$/.test(token);
+      },
     },
     events: { emit: (e) => events.push(e) },
     logger: silentLogger,

@@ -41,21 +41,36 @@ for (const kind of STORES) {
       assert.match(wrong.headers.get('www-authenticate') ?? '', /^Basic /);
     });
 
-    test('client_secret_post clients may not switch to Basic', async () => {
+    test('RFC 6749 §2.3.1: a client_secret_post client may authenticate with HTTP Basic too (a wrong secret still fails)', async () => {
       const t0 = await issueRefreshToken(server);
       const r = await post(server, '/oauth/token', { grant_type: 'refresh_token', refresh_token: t0 }, { headers: { authorization: basic('backend', secretOf('backend')) } });
-      assert.equal(r.status, 401);
+      assert.equal(r.status, 200, r.text);
+      const wrong = await post(server, '/oauth/token', { grant_type: 'refresh_token', refresh_token: r.body.refresh_token as string }, { headers: { authorization: basic('backend', 'not-the-secret-not-the-secret-xx') } });
+      assert.deepEqual([wrong.status, wrong.body.error], [401, 'invalid_client']);
+      const cc = await post(server, '/oauth/token', { grant_type: 'client_credentials', audience: API }, { headers: { authorization: basic('m2m', secretOf('m2m')) } });
+      assert.equal(cc.status, 200, cc.text);
+      const revoked = await post(server, '/oauth/revoke', { token: r.body.refresh_token as string }, { headers: { authorization: basic('backend', secretOf('backend')) } });
+      assert.equal(revoked.status, 200);
+      assert.equal((await refresh(server, r.body.refresh_token as string)).status, 403);
     });
 
-    test('two authentication methods at once is invalid_request', async () => {
-      const t0 = await issueRefreshToken(server, { clientId: 'backend-basic', basic: true });
-      const r = await post(
-        server,
-        '/oauth/token',
-        { grant_type: 'refresh_token', refresh_token: t0, client_secret: secretOf('backend-basic') },
-        { headers: { authorization: basic('backend-basic', secretOf('backend-basic')) } },
-      );
-      assert.deepEqual([r.status, r.body.error], [400, 'invalid_request']);
+    test('a public client cannot authenticate with Basic', async () => {
+      const t0 = await issueRefreshToken(server, { targetClientId: 'spa' });
+      const r = await post(server, '/oauth/token', { grant_type: 'refresh_token', refresh_token: t0 }, { headers: { authorization: basic('spa', 'anything-anything-anything-anything') } });
+      assert.deepEqual([r.status, r.body.error], [401, 'invalid_client']);
+    });
+
+    test('two authentication methods at once is invalid_request, whichever method the client is registered for', async () => {
+      for (const clientId of ['backend-basic', 'backend']) {
+        const t0 = await issueRefreshToken(server, { clientId, basic: clientId === 'backend-basic' });
+        const r = await post(
+          server,
+          '/oauth/token',
+          { grant_type: 'refresh_token', refresh_token: t0, client_secret: secretOf(clientId) },
+          { headers: { authorization: basic(clientId, secretOf(clientId)) } },
+        );
+        assert.deepEqual([r.status, r.body.error], [400, 'invalid_request'], clientId);
+      }
     });
 
     test('a public client refreshes with its client_id alone; sending a secret fails', async () => {

@@ -3,7 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { secretOf } from '../helpers/fixtures.js';
 import { post, startServer, type TestServer } from '../helpers/server.js';
 import { STORES } from '../helpers/stores.js';
-import { familyIdOf, INVALID_GRANT, issueRefreshToken, refresh } from '../helpers/tokens.js';
+import { decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
+import { exchange, familyIdOf, INVALID_GRANT, issueRefreshToken, refresh } from '../helpers/tokens.js';
 
 const revoke = (server: TestServer, token: string, clientId = 'backend', json = false) =>
   post(server, '/oauth/revoke', { client_id: clientId, client_secret: secretOf(clientId), token }, { json });
@@ -57,6 +58,48 @@ for (const kind of STORES) {
       assert.equal((await refresh(server, t0)).status, 200);
       const missing = await post(server, '/oauth/revoke', { client_id: 'backend', client_secret: secretOf('backend') });
       assert.deepEqual([missing.status, missing.body.error], [400, 'invalid_request']);
+    });
+
+    test('token_type_hint is read only after client authentication', async () => {
+      const t0 = await issueRefreshToken(server);
+      for (const token_type_hint of ['refresh_token', 'access_token', 'id_token', 'nonsense']) {
+        const r = await post(server, '/oauth/revoke', { client_id: 'backend', client_secret: 'wrong-secret-wrong-secret-wrong-secret', token: t0, token_type_hint });
+        assert.deepEqual([r.status, r.body.error], [401, 'invalid_client'], token_type_hint);
+      }
+      assert.equal((await refresh(server, t0)).status, 200);
+    });
+
+    test('RFC 7009 §2.1: the hint never decides; an unknown or wrong hint still revokes the refresh token', async () => {
+      for (const token_type_hint of ['nonsense', 'access_token', 'refresh_token']) {
+        const t0 = await issueRefreshToken(server);
+        const r = await post(server, '/oauth/revoke', { client_id: 'backend', client_secret: secretOf('backend'), token: t0, token_type_hint });
+        assert.deepEqual([r.status, r.text], [200, ''], token_type_hint);
+        assert.equal((await refresh(server, t0)).status, 403, token_type_hint);
+      }
+    });
+
+    test('RFC 7009 §2.2.1: an access token refreshd issued is 400 unsupported_token_type (expired too); a foreign JWT is 200', async () => {
+      const issued = await exchange(server);
+      const now = server.clock.now();
+      server.clock.set(now - 2 * 86_400_000);
+      const expired = (await exchange(server)).body.access_token;
+      server.clock.set(now);
+      for (const [token, hint] of [[issued.body.access_token, 'access_token'], [issued.body.access_token, undefined], [expired, 'refresh_token']] as const) {
+        const r = await post(server, '/oauth/revoke', { client_id: 'backend', client_secret: secretOf('backend'), token, ...(hint ? { token_type_hint: hint } : {}) });
+        assert.deepEqual([r.status, r.body.error], [400, 'unsupported_token_type'], String(hint));
+        assert.equal(r.headers.get('cache-control'), 'no-store');
+      }
+      // Signed by someone else (or tampered): not ours, so an invalid token, answered 200 like any other.
+      const { privateKey } = await generateKeyPair('RS256');
+      const foreign = await new SignJWT({ scope: 'read:data' }).setProtectedHeader({ alg: 'RS256', kid: decodeProtectedHeader(issued.body.access_token).kid! }).setIssuer(server.issuer).sign(privateKey);
+      const [header, payload, signature] = issued.body.access_token.split('.');
+      const widened = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), scope: 'admin' })).toString('base64url');
+      const tampered = `${header}.${widened}.${signature}`;
+      for (const token of [foreign, tampered]) {
+        assert.equal((await post(server, '/oauth/revoke', { client_id: 'backend', client_secret: secretOf('backend'), token })).status, 200);
+      }
+      // The refresh token issued beside the access token was untouched by all of this.
+      assert.equal((await refresh(server, issued.body.refresh_token!)).status, 200);
     });
 
     test('a public client revokes its own token with its client_id alone', async () => {

@@ -66,6 +66,20 @@ for (const kind of STORES) {
       });
     }
 
+    test('Basic from a client registered for client_secret_post (RFC 6749 §2.3.1); revoking an access token is unsupported_token_type', async () => {
+      const c: oauth.Client = { client_id: 'backend' };
+      const basic = oauth.ClientSecretBasic(secretOf('backend'));
+      const issued = await oauth.processGenericTokenEndpointResponse(
+        as,
+        c,
+        await oauth.genericTokenEndpointRequest(as, c, basic, TOKEN_EXCHANGE_GRANT, { subject_token: 'auth0|o4w-basic', subject_token_type: USER_ID_TOKEN_TYPE, audience: API, scope: 'offline_access' }, fetchOption()),
+      );
+      const revoking = await oauth.revocationRequest(as, c, basic, issued.access_token, { additionalParameters: { token_type_hint: 'access_token' }, ...fetchOption() });
+      await assert.rejects(oauth.processRevocationResponse(revoking), (err: unknown) => err instanceof oauth.ResponseBodyError && err.error === 'unsupported_token_type' && err.status === 400);
+      const refreshed = await oauth.processRefreshTokenResponse(as, c, await oauth.refreshTokenGrantRequest(as, c, basic, issued.refresh_token!, fetchOption()));
+      assert.ok(refreshed.refresh_token);
+    });
+
     test('a wrong Basic secret is a 401 invalid_client with a Basic challenge', async () => {
       const c: oauth.Client = { client_id: M2M_BASIC };
       const response = await oauth.clientCredentialsGrantRequest(as, c, oauth.ClientSecretBasic('not-the-secret-not-the-secret-not-it'), { audience: API }, fetchOption());
