@@ -73,7 +73,8 @@ export function registerSessionRoutes(app: ManagementApp, deps: ManagementDeps):
   app.post(
     '/sessions/:id/revoke',
     {
-      config: scoped(['delete:sessions']),
+      // It revokes refresh tokens too, so it needs both delete scopes, as in Auth0's published OpenAPI.
+      config: scoped(['delete:sessions', 'delete:refresh_tokens'], 'all'),
       schema: {
         operationId: 'revoke_session',
         summary: 'Revoke a session',

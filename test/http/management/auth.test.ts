@@ -22,7 +22,7 @@ const ROUTES: { method: string; path: string; body?: unknown; scopes: string[]; 
   { method: 'GET', path: `/sessions/${ID}`, scopes: ['read:sessions'] },
   { method: 'PATCH', path: `/sessions/${ID}`, body: { session_metadata: {} }, scopes: ['update:sessions'] },
   { method: 'DELETE', path: `/sessions/${ID}`, scopes: ['delete:sessions'] },
-  { method: 'POST', path: `/sessions/${ID}/revoke`, scopes: ['delete:sessions'] },
+  { method: 'POST', path: `/sessions/${ID}/revoke`, scopes: ['delete:sessions', 'delete:refresh_tokens'], mode: 'all' },
   { method: 'GET', path: '/users/auth0%7Cscopes/sessions', scopes: ['read:sessions'] },
   { method: 'DELETE', path: '/users/auth0%7Cscopes/sessions', scopes: ['delete:sessions'] },
   { method: 'POST', path: '/users/auth0%7Cscopes/revoke-access', body: {}, scopes: ['delete:sessions', 'delete:refresh_tokens'], mode: 'all' },
@@ -90,11 +90,13 @@ for (const kind of STORES) {
       }
     });
 
-    test('revoke-access needs both delete scopes: either one alone is 403', async () => {
+    test('revoke-access and session revoke need both delete scopes (Auth0\'s OpenAPI): either one alone is 403', async () => {
       for (const scope of ['delete:sessions', 'delete:refresh_tokens']) {
         const t = await managementToken(server, scope);
-        const r = await api<Wire>(server, 'POST', '/users/auth0%7Cx/revoke-access', { token: t, body: {} });
-        assert.deepEqual(r.body, envelopeOf(403, 'insufficient_scope', 'Insufficient scope, expected all of: delete:sessions,delete:refresh_tokens'));
+        for (const [path, body] of [['/users/auth0%7Cx/revoke-access', {}], [`/sessions/${ID}/revoke`, undefined]] as const) {
+          const r = await api<Wire>(server, 'POST', path, { token: t, ...(body !== undefined ? { body } : {}) });
+          assert.deepEqual(r.body, envelopeOf(403, 'insufficient_scope', 'Insufficient scope, expected all of: delete:sessions,delete:refresh_tokens'), `${path} with ${scope}`);
+        }
       }
     });
 

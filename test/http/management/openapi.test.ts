@@ -14,7 +14,7 @@ const EXPECTED: Record<string, Record<string, string[]>> = {
   '/refresh-tokens/revoke': { post: ['delete:refresh_tokens'] },
   '/users/{user_id}/refresh-tokens': { get: ['read:refresh_tokens'], delete: ['delete:refresh_tokens'] },
   '/sessions/{id}': { get: ['read:sessions'], patch: ['update:sessions'], delete: ['delete:sessions'] },
-  '/sessions/{id}/revoke': { post: ['delete:sessions'] },
+  '/sessions/{id}/revoke': { post: ['delete:sessions', 'delete:refresh_tokens'] },
   '/users/{user_id}/sessions': { get: ['read:sessions'], delete: ['delete:sessions'] },
   '/users/{user_id}/revoke-access': { post: ['delete:sessions', 'delete:refresh_tokens'] },
   '/logs': { get: ['read:logs'] },
