@@ -7,6 +7,7 @@ import { collectGarbage } from './ops/gc.js';
 import { loadConfigFile } from './config/load-config.js';
 import { originProblem } from './config/origins.js';
 import { ConfigError } from './core/errors.js';
+import { refreshTokenProtectionProblem } from './core/refresh-token-protection.js';
 import { newEventId } from './core/event-ids.js';
 import { randomClientId, randomId, randomSecret } from './core/ids.js';
 import { KNOWN_GRANT_TYPES, MANAGEMENT_SCOPES, SIGNING_ALGS, type SigningAlg, type TokenEndpointAuthMethod } from './core/types.js';
@@ -116,16 +117,23 @@ clients
   .option('--management', 'also grant it every Management API scope (client_credentials)')
   .option('--ip-header-trusted', 'trust the auth0-forwarded-for header from this client')
   .option('--web-origin <origin>', 'a browser origin allowed to call the token endpoint as this client (CORS; repeatable)', webOrigin)
-  .action((opts: { name: string; authMethod: TokenEndpointAuthMethod; grantType?: string[]; management?: boolean; ipHeaderTrusted?: boolean; webOrigin?: string[] }) => {
+  .addOption(
+    new Option('--rotation <type>', 'refresh-token rotation (default: rotating for a public client, else non-rotating as Auth0)').choices(['rotating', 'non-rotating']),
+  )
+  .action((opts: { name: string; authMethod: TokenEndpointAuthMethod; grantType?: string[]; management?: boolean; ipHeaderTrusted?: boolean; webOrigin?: string[]; rotation?: 'rotating' | 'non-rotating' }) => {
     if (opts.ipHeaderTrusted && opts.authMethod === 'none') {
       throw new ConfigError('clients create: --ip-header-trusted needs a client that authenticates (not --auth-method none)');
     }
+    const grantTypes = opts.grantType ?? (opts.management ? ['client_credentials'] : ['refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange']);
+    if (opts.management && !grantTypes.includes('client_credentials')) grantTypes.push('client_credentials');
+    const rotationType = opts.rotation ?? (opts.authMethod === 'none' ? 'rotating' : DEFAULT_REFRESH_TOKEN_SETTINGS.rotationType);
+    const refreshToken = { ...DEFAULT_REFRESH_TOKEN_SETTINGS, rotationType };
+    const unprotected = refreshTokenProtectionProblem({ tokenEndpointAuthMethod: opts.authMethod, grantTypes, refreshToken });
+    if (unprotected) throw new ConfigError(`clients create: --rotation non-rotating is refused: ${unprotected}`);
     return withStore(async (store) => {
       const now = Date.now();
       const clientId = randomClientId();
       const secret = opts.authMethod === 'none' ? null : randomSecret();
-      const grantTypes = opts.grantType ?? (opts.management ? ['client_credentials'] : ['refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange']);
-      if (opts.management && !grantTypes.includes('client_credentials')) grantTypes.push('client_credentials');
       await store.upsertClient({
         clientId,
         name: opts.name,
@@ -134,7 +142,7 @@ clients
         grantTypes,
         isTokenEndpointIpHeaderTrusted: opts.ipHeaderTrusted ?? false,
         webOrigins: opts.webOrigin ?? [],
-        refreshToken: { ...DEFAULT_REFRESH_TOKEN_SETTINGS },
+        refreshToken,
         createdAt: now,
         updatedAt: now,
       });

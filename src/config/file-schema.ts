@@ -7,7 +7,9 @@ const lifetime = (description: string) => Type.Integer({ minimum: 1, maximum: 15
 
 export const RefreshTokenConfigSchema = Type.Object(
   {
-    rotation_type: Type.Optional(Type.Union([Type.Literal('rotating'), Type.Literal('non-rotating')], { description: 'Default non-rotating.' })),
+    rotation_type: Type.Optional(Type.Union([Type.Literal('rotating'), Type.Literal('non-rotating')], {
+        description: 'Default non-rotating (Auth0). A public client (token_endpoint_auth_method none) with the refresh_token grant must say rotating (RFC 9700 §4.14.2).',
+      })),
     expiration_type: Type.Optional(Type.Union([Type.Literal('expiring'), Type.Literal('non-expiring')], { description: 'Default non-expiring.' })),
     leeway: Type.Optional(
       Type.Integer({ minimum: 0, maximum: 86_400, description: 'Seconds during which the previous token may be retried and gets the same successor. Default 0.' }),

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../core/errors.js';
+import { refreshTokenProtectionProblem } from '../core/refresh-token-protection.js';
 import { MANAGEMENT_SCOPES, type RefreshTokenSettings, type ResourceServer, type SigningAlg, type TokenEndpointAuthMethod } from '../core/types.js';
 import { DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, DEFAULT_GRANT_TYPES, DEFAULT_REFRESH_TOKEN_SETTINGS } from '../oauth/defaults.js';
 import { originProblem } from './origins.js';
@@ -106,6 +107,14 @@ export function normalizeConfig(raw: unknown, managementAudience: string, where 
     ) {
       throw fail(`${at}/refresh_token/idle_token_lifetime`, 'must not exceed token_lifetime');
     }
+    const grantTypes = [...(c.grant_types ?? DEFAULT_GRANT_TYPES)];
+    const unprotected = refreshTokenProtectionProblem({ tokenEndpointAuthMethod: method, grantTypes, refreshToken });
+    if (unprotected) {
+      // Auth0's default is non-rotating, so a public client without a refresh_token block lands here too.
+      throw c.refresh_token
+        ? fail(`${at}/refresh_token/rotation_type`, `${unprotected}: set "rotation_type": "rotating" (or drop refresh_token from grant_types)`)
+        : fail(`${at}/refresh_token`, `${unprotected}; the default is non-rotating: add "refresh_token": { "rotation_type": "rotating" } (or drop refresh_token from grant_types)`);
+    }
     (refreshToken.policies ?? []).forEach((p, j) => {
       if (p.audience === managementAudience) throw fail(`${at}/refresh_token/policies/${j}/audience`, 'the Management API cannot be in a refresh-token policy');
     });
@@ -114,7 +123,7 @@ export function normalizeConfig(raw: unknown, managementAudience: string, where 
       name: c.name ?? c.client_id,
       clientSecret: c.client_secret ?? null,
       tokenEndpointAuthMethod: method,
-      grantTypes: [...(c.grant_types ?? DEFAULT_GRANT_TYPES)],
+      grantTypes,
       isTokenEndpointIpHeaderTrusted: c.is_token_endpoint_ip_header_trusted ?? false,
       refreshToken,
       webOrigins,

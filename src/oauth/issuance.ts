@@ -1,5 +1,6 @@
 import { OAuthError } from '../core/errors.js';
 import { isLiveSession } from '../core/liveness.js';
+import { rotatesRefreshTokens } from '../core/refresh-token-protection.js';
 import { randomId } from '../core/ids.js';
 import { formatScope, parseScope } from '../core/scopes.js';
 import { OIDC_SCOPES, type Client, type RequestContext, type Session, type TokenFamily } from '../core/types.js';
@@ -92,7 +93,7 @@ export async function issueForUser(req: IssueRequest, deps: OAuthDeps): Promise<
       audience,
       scope: scopes,
       generation: 0,
-      rotating: settings.rotationType === 'rotating',
+      rotating: rotatesRefreshTokens(client),
       currentHash: sha256(secret),
       previousHash: null,
       successorBox: null,

@@ -1,4 +1,5 @@
 import { invalidRefreshToken, OAuthError } from '../core/errors.js';
+import { rotatesRefreshTokens } from '../core/refresh-token-protection.js';
 import { formatScope } from '../core/scopes.js';
 import type { Client, RequestContext, TokenFamily } from '../core/types.js';
 import { newSecret, sealSuccessor, sha256, type ParsedRefreshToken } from '../tokens/refresh-token.js';
@@ -73,7 +74,7 @@ async function write(req: RefreshRequest, deps: OAuthDeps, decided: DecidedRefre
   const { presented, presentedHash } = decided;
   const settings = req.client.refreshToken;
   const now = deps.clock.now();
-  const rotating = settings.rotationType === 'rotating';
+  const rotating = rotatesRefreshTokens(req.client);
   const nextSecret = rotating ? newSecret() : null;
   const nextGeneration = presented.generation + 1;
   const updated = await deps.store.exchangeFamily({

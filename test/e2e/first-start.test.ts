@@ -103,6 +103,13 @@ describe('a newcomer\'s first start with nothing configured (embedded SQLite)', 
     assert.equal(refused.stderr.trim(), 'refreshd: clients create: --ip-header-trusted needs a client that authenticates (not --auth-method none)');
     assert.ok(!runCli(cwd, ['clients', 'list']).stdout.includes('"SPA"'), 'nothing was created');
 
+    const staticSpa = runCli(cwd, ['clients', 'create', '--name', 'Static SPA', '--auth-method', 'none', '--rotation', 'non-rotating']);
+    assert.deepEqual(
+      [staticSpa.status, staticSpa.stderr.trim()],
+      [2, 'refreshd: clients create: --rotation non-rotating is refused: a public client (token_endpoint_auth_method none) gets refresh tokens only if they rotate (RFC 9700 §4.14.2)'],
+    );
+    assert.ok(!runCli(cwd, ['clients', 'list']).stdout.includes('"Static SPA"'), 'nothing was created');
+
     const spa = runCli(cwd, ['clients', 'create', '--name', 'Web app', '--auth-method', 'none', '--grant-type', 'refresh_token', '--web-origin', 'https://app.example.com']);
     assert.equal(spa.status, 0, spa.stderr);
     const badOrigin = runCli(cwd, ['clients', 'create', '--name', 'Bad', '--auth-method', 'none', '--web-origin', 'https://app.example.com/login']);

@@ -37,6 +37,11 @@ describe('configuration file', () => {
     assert.deepEqual(rs, { identifier: 'https://api', name: 'https://api', scopes: [], allowOfflineAccess: false, tokenLifetimeSeconds: 86400, signingAlg: 'RS256', isSystem: false });
   });
 
+  test('a public client may be non-rotating when it never gets refresh tokens (no refresh_token grant)', () => {
+    const c = normalizeConfig({ clients: [{ client_id: 'p', token_endpoint_auth_method: 'none', grant_types: ['authorization_code'] }] }, MGMT).clients[0]!;
+    assert.equal(c.refreshToken.rotationType, 'non-rotating');
+  });
+
   const bad: [string, unknown, RegExp][] = [
     ['an unknown top-level field', { client: [] }, /^cfg \/client: /],
     ['a wrong type deep inside', { clients: [{ client_id: 'a', client_secret: secret, refresh_token: { leeway: 'ten' } }] }, /^cfg \/clients\/0\/refresh_token\/leeway: Expected integer/],
@@ -45,6 +50,16 @@ describe('configuration file', () => {
     ['a confidential client without secret', { clients: [{ client_id: 'a' }] }, /^cfg \/clients\/0\/client_secret: required when token_endpoint_auth_method is client_secret_post$/],
     ['a public client with a secret', { clients: [{ client_id: 'a', token_endpoint_auth_method: 'none', client_secret: secret }] }, /^cfg \/clients\/0\/client_secret: a public client/],
     ['a public client trusted to set the end user\'s IP', { clients: [{ client_id: 'a', token_endpoint_auth_method: 'none', is_token_endpoint_ip_header_trusted: true }] }, /^cfg \/clients\/0\/is_token_endpoint_ip_header_trusted: a public client/],
+    [
+      'a public client with non-rotating refresh tokens',
+      { clients: [{ client_id: 'a', token_endpoint_auth_method: 'none', refresh_token: { rotation_type: 'non-rotating' } }] },
+      /^cfg \/clients\/0\/refresh_token\/rotation_type: a public client \(token_endpoint_auth_method none\) gets refresh tokens only if they rotate \(RFC 9700 §4\.14\.2\): set "rotation_type": "rotating"/,
+    ],
+    [
+      'a public client left at Auth0\'s non-rotating default',
+      { clients: [{ client_id: 'a', token_endpoint_auth_method: 'none', grant_types: ['refresh_token'] }] },
+      /^cfg \/clients\/0\/refresh_token: a public client .*; the default is non-rotating: add "refresh_token": \{ "rotation_type": "rotating" \}/,
+    ],
     ['a web origin with a path', { clients: [{ client_id: 'a', client_secret: secret, web_origins: ['https://app.example.com/'] }] }, /^cfg \/clients\/0\/web_origins\/0: must be an origin alone, as browsers send it: "https:\/\/app\.example\.com"$/],
     ['a web origin that is not a URL', { clients: [{ client_id: 'a', client_secret: secret, web_origins: ['https://ok.example', 'app.example.com'] }] }, /^cfg \/clients\/0\/web_origins\/1: not an absolute URL$/],
     ['duplicate clients', { clients: [{ client_id: 'a', client_secret: secret }, { client_id: 'a', client_secret: secret }] }, /^cfg \/clients\/1\/client_id: duplicate/],
