@@ -1,11 +1,15 @@
 # syntax=docker/dockerfile:1
-# Build: compile TypeScript and better-sqlite3 (from source), then keep production dependencies only.
+# Build: compile TypeScript, the admin console and better-sqlite3 (from source), then keep production dependencies only.
 # Node 22 (LTS): Node 20 is past its end of life; 24 works too (see README, Development).
 FROM node:22-bookworm-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY console ./console
+COPY scripts/build-console.mjs ./scripts/
+# npm ci's prepare step builds the server and the admin console's bundle; the bundle's libraries are
+# devDependencies, so pruning them leaves the console working (the server only serves the built files).
 RUN npm ci && npm prune --omit=dev
 
 # Run: no compiler, no sources, not root.
@@ -18,6 +22,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/console ./dist/console
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

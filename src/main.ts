@@ -8,6 +8,7 @@ import { WebhookDelivery } from './events/webhook.js';
 import { buildApp } from './http/app.js';
 import { GcJob } from './ops/gc.js';
 import { Metrics } from './ops/metrics.js';
+import { CONSOLE_PREFIX } from './http/console-plugin.js';
 import { MANAGEMENT_RATE_LIMIT_RULES } from './http/management-plugin.js';
 import { OAUTH_RATE_LIMIT_RULES } from './http/oauth-plugin.js';
 import { RateLimiter } from './ratelimit/rate-limiter.js';
@@ -81,7 +82,8 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
   const report = await refreshd.applyConfig(config);
   if (env.configPath) logger.info({ config: env.configPath, ...report }, 'configuration applied');
   const creds = await bootstrapManagementClient(refreshd);
-  if (creds) process.stdout.write(bootstrapBanner(creds, env.issuer) + '\n');
+  const consoleUrl = env.console ? new URL(`${CONSOLE_PREFIX.slice(1)}/`, env.issuer).href : null;
+  if (creds) process.stdout.write(bootstrapBanner(creds, env.issuer, consoleUrl) + '\n');
 
   const gc = new GcJob(store, clock, gcPolicyOf(env), logger);
   gc.start(env.gcIntervalSeconds);
@@ -99,7 +101,7 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
     logger,
   });
   await rateLimiter.ready();
-  const app = await buildApp({ refreshd, logger, trustProxy: env.trustProxy, metrics, rateLimiter });
+  const app = await buildApp({ refreshd, logger, trustProxy: env.trustProxy, metrics, rateLimiter, console: env.console });
   const address = await app.listen({ port: env.port, host: env.host });
   logger.info(
     {
@@ -107,6 +109,7 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
       issuer: env.issuer,
       database: redactUrl(env.databaseUrl),
       ...(env.webhookUrl ? { webhook: redactUrl(env.webhookUrl) } : {}),
+      console: consoleUrl,
       store: store.dialect,
       rateLimit: {
         perClient: limits.perClient,

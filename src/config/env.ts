@@ -13,6 +13,8 @@ export interface EnvConfig {
   logLevel: string;
   trustProxy: TrustProxy;
   metrics: boolean;
+  /** REFRESHD_CONSOLE: serve the admin console at /admin. */
+  console: boolean;
   gcIntervalSeconds: number;
   gcRetentionSeconds: number;
   sessionStaleSeconds: number;
@@ -129,6 +131,12 @@ export const ENV_VARS: readonly { name: string; default: string; description: st
       'Take the client address from `X-Forwarded-For` set by these proxies: a comma-separated list of their IPs or CIDRs (or `loopback`, `linklocal`, `uniquelocal`), e.g. `10.0.0.0/8`; or `true` for every hop, only when nothing but a proxy that overwrites the header can reach refreshd (behind one that appends to it, clients could choose their own address).',
   },
   { name: 'REFRESHD_METRICS', default: 'true', description: 'Serve Prometheus metrics at `/metrics` (keep that path off the public internet).' },
+  {
+    name: 'REFRESHD_CONSOLE',
+    default: 'true',
+    description:
+      'Serve the admin console at `/admin`: a single-page app that signs in with a Management API client and calls only the Management API. `false` removes it (the API itself is unaffected).',
+  },
   { name: 'REFRESHD_GC_INTERVAL_SECONDS', default: '60', description: 'How often the background cleanup runs (each run is bounded to about a second); 0 disables it (use `refreshd gc`).' },
   { name: 'REFRESHD_GC_RETENTION_SECONDS', default: '86400', description: 'How long revoked or expired refresh-token families and expired sessions are kept before deletion.' },
   { name: 'REFRESHD_SESSION_STALE_SECONDS', default: '2592000', description: 'Sessions without an active refresh token and without activity for this long are deleted.' },
@@ -202,6 +210,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     logLevel,
     trustProxy: trustProxy(env),
     metrics: bool(env, 'REFRESHD_METRICS', true),
+    console: bool(env, 'REFRESHD_CONSOLE', true),
     storeRefreshEvents: bool(env, 'REFRESHD_STORE_REFRESH_EVENTS', false),
     gcIntervalSeconds: int(env, 'REFRESHD_GC_INTERVAL_SECONDS', 60),
     gcRetentionSeconds: int(env, 'REFRESHD_GC_RETENTION_SECONDS', 86_400),

@@ -5,6 +5,7 @@ import type { TrustProxy } from '../config/env.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 import type { Refreshd } from '../service/refreshd.js';
+import { CONSOLE_PREFIX, consolePlugin } from './console-plugin.js';
 import { metricsPlugin } from './metrics-plugin.js';
 import { healthPlugin } from './health-plugin.js';
 import { issuerPathRewrite } from './issuer-path.js';
@@ -24,6 +25,8 @@ export interface BuildAppOptions {
   metrics?: Metrics | null;
   /** Limits for the OAuth endpoints (see config/env.ts for the defaults the server uses); none when absent. */
   rateLimiter?: RateLimiter | null;
+  /** Serve the admin console at /admin (REFRESHD_CONSOLE, on in the server); off unless asked for. */
+  console?: boolean;
 }
 
 /** The HTTP server: thin plugins over the library, one per API surface. */
@@ -83,5 +86,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(wellKnownPlugin, { refreshd });
   await app.register(managementPlugin, { refreshd, rateLimiter: options.rateLimiter ?? null, prefix: MANAGEMENT_PREFIX });
   await app.register(healthPlugin, { store: refreshd.store });
+  if (options.console) await app.register(consolePlugin, { prefix: CONSOLE_PREFIX });
   return app;
 }

@@ -36,8 +36,11 @@ export async function updateRefreshToken(deps: ManagementDeps, caller: Caller, i
  * safe to retry. The result says whether this call revoked anything, for the audit event.
  */
 export async function deleteRefreshToken(deps: ManagementDeps, caller: Caller, id: string): Promise<boolean> {
+  // Read only to name the user in the audit event, so the revocation appears among that user's logs (user_id
+  // filter) as the other writes do; the revocation itself is the one atomic statement below.
+  const owner = (await deps.store.findFamily(id))?.userId ?? null;
   const revoked = await deps.store.revokeFamily(id, deps.clock.now(), REVOKED_REASON);
-  audit(deps, caller, 'Delete a refresh token', { refresh_token_id: id, revoked });
+  audit(deps, caller, 'Delete a refresh token', { refresh_token_id: id, revoked }, owner);
   return revoked;
 }
 

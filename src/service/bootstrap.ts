@@ -44,8 +44,11 @@ export async function bootstrapManagementClient(refreshd: Refreshd): Promise<Boo
   return { clientId, clientSecret, audience: managementAudience };
 }
 
-/** The text printed once at first start: the credentials and a command that gets a Management API token. */
-export function bootstrapBanner(c: BootstrapCredentials, issuer: string): string {
+/**
+ * The text printed once at first start: the credentials, a command that gets a Management API token, and the
+ * admin console's address when it is served.
+ */
+export function bootstrapBanner(c: BootstrapCredentials, issuer: string, consoleUrl: string | null = null): string {
   const tokenUrl = new URL('oauth/token', issuer).href;
   return [
     '',
@@ -55,6 +58,7 @@ export function bootstrapBanner(c: BootstrapCredentials, issuer: string): string
     'Get a Management API access token with:',
     `  curl -s ${tokenUrl} -d grant_type=client_credentials -d client_id=${c.clientId} \\`,
     `    -d client_secret=${c.clientSecret} --data-urlencode audience=${c.audience}`,
+    ...(consoleUrl ? [`Or sign in to the admin console with them: ${consoleUrl}`] : []),
     `Lost it? Issue a new secret with: npx refreshd clients rotate-secret ${c.clientId}`,
     '',
   ].join('\n');

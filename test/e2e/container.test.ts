@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -20,6 +20,10 @@ describe('the container image, outside a container', () => {
     assert.equal(health, 'dist/src/healthcheck.js');
     assert.ok(existsSync(cmd!) && existsSync(health!), 'the build produces the files the image runs');
     assert.match(dockerfile, /^USER node$/m);
+    // The admin console: its sources reach the build stage, its bundle the image.
+    assert.match(dockerfile, /^COPY console \.\/console$/m);
+    assert.match(dockerfile, /^COPY scripts\/build-console\.mjs \.\/scripts\/$/m);
+    assert.match(dockerfile, /^COPY --from=build \/app\/dist\/console \.\/dist\/console$/m);
     assert.match(dockerfile, /^FROM .* AS build$/m);
   });
 
@@ -31,6 +35,7 @@ describe('the container image, outside a container', () => {
       const server = await startProcess(dir, env, port);
       const healthy = spawnSync(process.execPath, ['dist/src/healthcheck.js'], { env: { ...process.env, PORT: String(port) } });
       assert.equal(healthy.status, 0);
+      assert.equal((await fetch(`${server.baseUrl}/admin/`)).status, 200, 'the admin console is on by default');
       assert.equal(await server.stop(), 0);
       const down = spawnSync(process.execPath, ['dist/src/healthcheck.js'], { env: { ...process.env, PORT: String(port) } });
       assert.equal(down.status, 1);
@@ -38,6 +43,22 @@ describe('the container image, outside a container', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('the server needs only its runtime dependencies (the image prunes the rest, the console bundle included)', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> };
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : []));
+    const imported = new Set<string>();
+    for (const file of files('dist/src')) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?\bfrom\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+        const spec = m[1] ?? m[2]!;
+        if (spec.startsWith('.') || spec.startsWith('node:')) continue;
+        imported.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+      }
+    }
+    assert.ok(imported.has('fastify'), 'the scan sees imports');
+    assert.deepEqual([...imported].filter((name) => !(name in pkg.dependencies)), []);
   });
 
   test('the compose file runs several instances on PostgreSQL and Redis behind a load balancer', () => {

@@ -44,6 +44,13 @@ describe('a newcomer\'s first start with nothing configured (embedded SQLite)', 
     const { payload } = await jwtVerify(token.body.access_token, createLocalJWKSet(jwks), { issuer: discovery.issuer, audience });
     assert.equal(payload.sub, `${clientId}@clients`);
     assert.ok(!server.stderr().includes(clientSecret), 'the secret is not in the log stream');
+    // The admin console is served, built by the same install, and the banner points at it.
+    assert.ok(server.stdout().includes(`sign in to the admin console with them: http://127.0.0.1:${port}/admin/`));
+    const page = await fetch(`${server.baseUrl}/admin/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<script type="module" src="assets\/app\.js"><\/script>/);
+    const bundle = await fetch(`${server.baseUrl}/admin/assets/app.js`);
+    assert.deepEqual([bundle.status, bundle.headers.get('content-type')], [200, 'text/javascript; charset=utf-8']);
     assert.equal(await server.stop(), 0, 'SIGTERM exits cleanly');
 
     // Second start: no new client, no secret printed; the same credentials still work.
