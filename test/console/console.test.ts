@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { ManualClock } from '../../src/core/clock.js';
 import { normalizeConfig } from '../../src/config/load-config.js';
 import { launchChromium, PageWatch, seriousAccessibilityViolations } from '../helpers/browser.js';
@@ -47,14 +47,23 @@ for (const kind of STORES) {
     let laptop: IssuedToken;
     let laptopToken: string; // laptop's current refresh token
 
-    const shot = async (name: string, target: Page = page) => {
+    /** A README screenshot: of the whole page, of what the viewport shows, or of one region. */
+    const shot = async (name: string, target: Page | Locator = page, fullPage = true) => {
       if (!screenshots || kind !== 'sqlite') return;
       mkdirSync(screenshots, { recursive: true });
-      await target.screenshot({ path: `${screenshots}/${name}.png`, fullPage: true });
+      const path = `${screenshots}/${name}.png`;
+      await ('goto' in target ? target.screenshot({ path, fullPage }) : target.screenshot({ path }));
     };
     const card = (id: string) => page.locator(`[data-token-id="${id}"]`);
-    const fact = (scope: ReturnType<Page['locator']>, label: string) =>
+    const fact = (scope: Locator, label: string) =>
       scope.locator(':scope > dl > .fact', { has: page.locator('dt', { hasText: new RegExp(`^${label}$`) }) }).locator('dd');
+    /** Focus moves by itself where the user will type next (a field named by its label). */
+    const focusOn = (label: string) =>
+      page.waitForFunction(
+        `((el, name) => el && (el.getAttribute('aria-label') === name || (el.id !== '' && document.querySelector('label[for="' + el.id + '"]')?.textContent === name)))(document.activeElement, ${JSON.stringify(label)})`,
+        undefined,
+        { timeout: 2_000 },
+      );
     const refused = async (token: string, clientId: string) => {
       const r = await refresh(server, token, { clientId });
       assert.deepEqual([r.status, r.body], [403, INVALID_GRANT]);
@@ -116,11 +125,17 @@ for (const kind of STORES) {
       assert.match(csp, /frame-ancestors 'none'/);
       await page.getByRole('heading', { name: 'refreshd console' }).waitFor();
       assert.deepEqual(await seriousAccessibilityViolations(page), []);
-      await shot('console-sign-in');
+      await shot('console-sign-in', page, false);
 
       // Keyboard only: the client ID field has focus; a wrong secret is refused with the reason.
       await page.keyboard.type(MGMT_CLIENT);
       await page.keyboard.press('Tab');
+      // Focus is visible: the focused field has the console's 3px outline.
+      assert.deepEqual(
+        await page.evaluate('(({ outlineStyle, outlineWidth }) => ({ outlineStyle, outlineWidth }))(getComputedStyle(document.activeElement))'),
+        { outlineStyle: 'solid', outlineWidth: '3px' },
+      );
+      assert.equal(await page.evaluate('document.activeElement.name'), 'client_secret');
       await page.keyboard.type('not-the-secret');
       await page.keyboard.press('Enter');
       await page.getByRole('alert').filter({ hasText: 'Unknown client ID or wrong secret.' }).waitFor();
@@ -164,15 +179,14 @@ for (const kind of STORES) {
       assert.equal(squash(await fact(t, 'Idle expiry').textContent()), squash(`in 45 minutes${absolute.format(new Date(wire.idle_expires_at!))}`));
       assert.equal(squash(await fact(t, 'Absolute expiry').textContent()), squash(`in 23 hours${absolute.format(new Date(wire.expires_at!))}`));
       assert.equal(await t.locator('time').first().getAttribute('datetime'), wire.created_at);
-
-      assert.deepEqual(await seriousAccessibilityViolations(page), []);
       await shot('console-user');
     });
 
     test("edits token and session metadata; an invalid edit shows the API's own message inline and changes nothing", async () => {
       const t = card(phone.id);
       await t.getByRole('button', { name: `Edit token metadata of refresh token ${phone.id}` }).click();
-      // The first key field has focus: type, Tab to the value.
+      // The first key field takes focus: type, Tab to the value.
+      await focusOn('Key 1');
       await page.keyboard.type('device_name');
       await page.keyboard.press('Tab');
       await page.keyboard.type("Alice's iPhone");
@@ -201,6 +215,7 @@ for (const kind of STORES) {
 
       const s = page.locator(`[data-session-id="${phone.sessionId}"]`);
       await s.getByRole('button', { name: `Edit session metadata of session ${phone.sessionId}` }).click();
+      await focusOn('Key 1');
       await page.keyboard.type('ticket');
       await page.keyboard.press('Tab');
       await page.keyboard.type('SUP-1042');
@@ -217,8 +232,9 @@ for (const kind of STORES) {
       await dialog.waitFor();
       const text = squash(await dialog.textContent());
       assert.match(text, new RegExp(`Refresh token ${phoneStatic.id} of backend-static, on Mobile Safari 17 on iOS 17\\.1 \\(Apple iPhone\\)`));
+      // The whole user view, with the dialog over it.
       assert.deepEqual(await seriousAccessibilityViolations(page), []);
-      await shot('console-confirm');
+      await shot('console-confirm', page, false);
       // Escape cancels and ends nothing.
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'detached' });
@@ -246,17 +262,25 @@ for (const kind of STORES) {
       assert.equal(await refusal.locator('.event-words').textContent(), 'Refresh token exchange failed');
       assert.equal(await refusal.locator('td[data-label="Client"]').textContent(), 'backend-static');
       assert.equal(await revocation.getAttribute('data-type'), 'sapi');
-      assert.match(squash(await revocation.textContent()), /Management API change sapi Delete a refresh token/);
+      assert.equal(await revocation.locator('.event-words').textContent(), 'Management API change');
+      assert.equal(squash(await revocation.locator('.event-detail').textContent()), 'sapi Delete a refresh token');
       assert.equal(await revocation.locator('td[data-label="Client"]').textContent(), MGMT_CLIENT);
 
-      await events.getByRole('button', { name: 'Older' }).click();
-      await events.getByText(`Events 11–${total} of ${total}`).waitFor();
       const reuse = events.locator('tr[data-type="ferrt"]');
       assert.equal(await reuse.count(), 1);
+      await shot('console-events', events);
       assert.equal(await reuse.locator('.event-words').textContent(), 'Reused refresh token: family revoked');
       assert.equal(await reuse.locator('td[data-label="IP"]').textContent(), '233.252.0.9');
       assert.equal(await reuse.locator('td[data-label="Client"]').textContent(), 'backend');
-      await shot('console-events');
+
+      // The oldest event, last on the last page: the iPhone's sign-in, 40 minutes ago.
+      await events.getByRole('button', { name: 'Older' }).click();
+      await events.getByText(`Events 11–${total} of ${total}`).waitFor();
+      const oldest = events.locator('tbody tr').last();
+      assert.equal(await oldest.locator('.event-words').textContent(), 'Signed in: tokens issued');
+      assert.equal(await oldest.locator('td[data-label="IP"]').textContent(), '203.0.113.7');
+      assert.equal(await oldest.locator('time').textContent(), '40 minutes ago');
+      assert.equal(await events.getByRole('button', { name: 'Older' }).isDisabled(), true);
       await events.getByRole('button', { name: 'Newer' }).click();
       await events.getByText(`Events 1–10 of ${total}`).waitFor();
     });
@@ -278,6 +302,7 @@ for (const kind of STORES) {
       await page.getByRole('button', { name: 'Find' }).click();
       await page.getByText('1 session · 1 refresh token').waitFor();
       await page.getByRole('button', { name: /^Edit token metadata/ }).click();
+      await focusOn('Key 1');
       await page.keyboard.type('draft');
 
       server.clock.advanceSeconds(86_400 + 60); // past the Management token's 24 h (bob's token never expires)
@@ -285,7 +310,8 @@ for (const kind of STORES) {
       const dialog = page.getByRole('dialog', { name: 'Your sign-in expired' });
       await dialog.waitFor();
       assert.equal(await dialog.getByLabel('Client ID').inputValue(), MGMT_CLIENT);
-      await page.keyboard.type(secretOf(MGMT_CLIENT)); // the secret field has focus
+      await focusOn('Client secret');
+      await page.keyboard.type(secretOf(MGMT_CLIENT));
       await page.keyboard.press('Enter');
       await dialog.waitFor({ state: 'detached' });
       // Same user, same unsaved edit, and the call that was refused went through with the new token.
@@ -297,10 +323,11 @@ for (const kind of STORES) {
 
     test('is readable at phone width', async () => {
       await page.setViewportSize({ width: 390, height: 844 });
+      await page.evaluate('scrollTo(0, 0)');
       await page.getByText('1 session · 1 refresh token').waitFor();
       const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
       assert.equal(overflow, 0);
-      await shot('console-phone');
+      await shot('console-phone', page, false);
       await page.setViewportSize({ width: 1280, height: 900 });
     });
 

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ApiError } from '../api/api-error.js';
 import { SignedOutError } from '../api/api-error.js';
 import { asApiError } from '../hooks.js';
@@ -17,7 +17,7 @@ export interface ConfirmDialogProps {
 
 /**
  * A modal <dialog>: the browser keeps focus inside it and Escape cancels. Focus starts on Cancel, so a stray Enter
- * ends nothing; on close it returns to the control that opened it.
+ * ends nothing; on close it returns to the control that opened it, or to the page's heading if that is gone.
  */
 export function ConfirmDialog({ title, children, confirmLabel, busyLabel, onConfirm, onClose }: ConfirmDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -26,12 +26,14 @@ export function ConfirmDialog({ title, children, confirmLabel, busyLabel, onConf
   const [error, setError] = useState<ApiError | null>(null);
   const id = useId();
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const opener = document.activeElement as HTMLElement | null;
     ref.current?.showModal();
     cancel.current?.focus();
     return () => {
+      // The control that opened it may be gone (its token was just revoked): then the page's heading takes focus.
       if (opener?.isConnected) opener.focus();
+      else document.querySelector<HTMLElement>('main h1')?.focus();
     };
   }, []);
 

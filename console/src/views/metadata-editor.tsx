@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ApiError } from '../api/api-error.js';
 import { SignedOutError } from '../api/api-error.js';
 import type { Metadata } from '../api/types.js';
@@ -34,7 +34,7 @@ export function MetadataEditor({ title, subject, metadata, canEdit, save }: Meta
   const id = useId();
   const entries = Object.entries(metadata);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (rows && !wasEditing.current) firstInput.current?.focus();
     if (!rows && wasEditing.current) editButton.current?.focus();
     wasEditing.current = rows !== null;

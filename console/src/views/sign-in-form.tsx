@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ApiError } from '../api/api-error.js';
 import { signIn } from '../api/sign-in.js';
 import { useServices } from '../context.js';
@@ -16,7 +16,7 @@ export function SignInForm({ autoFocus }: { autoFocus: boolean }) {
   const secretInput = useRef<HTMLInputElement>(null);
   const id = useId();
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!autoFocus) return;
     (clientId ? secretInput : first).current?.focus();
     // Only when the form appears.
@@ -99,7 +99,7 @@ export function SignInAgainDialog() {
   const { auth } = useServices();
   const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
-  useEffect(() => {
+  useLayoutEffect(() => {
     ref.current?.showModal();
   }, []);
   return (

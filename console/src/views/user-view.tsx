@@ -164,7 +164,7 @@ export function UserView({ userId, scopes }: { userId: string; scopes: readonly 
     <article class="user" aria-labelledby="user-title">
       <div class="user-head">
         <div>
-          <h1 id="user-title">
+          <h1 id="user-title" tabIndex={-1}>
             User <code>{userId}</code>
           </h1>
           {summary ? <p class="summary">{summary}</p> : null}

@@ -188,7 +188,8 @@ for (const kind of STORES) {
     });
 
     test('DELETE revokes at once: the token fails at /oauth/token on the next request; repeating it is harmless', async () => {
-      const t = await issueToken(server, { userId: freshUser() });
+      const userId = freshUser();
+      const t = await issueToken(server, { userId });
       const r = await api(server, 'DELETE', `/refresh-tokens/${t.id}`, { token });
       assert.equal(r.status, 202);
       assert.deepEqual(r.body, {});
@@ -203,6 +204,10 @@ for (const kind of STORES) {
       assert.equal(events[0]?.details?.revoked, true);
       assert.equal(events[1]?.details?.revoked, false);
       assert.equal(events[0]?.clientId, 'mgmt');
+      // Named after the user, so the revocation is among that user's logs (GET /logs?q=user_id:…, the console's view).
+      assert.equal(events[0]?.userId, userId);
+      const unknown = server.events.find((e) => e.type === 'sapi' && e.details?.refresh_token_id === 'AAAAAAAAAAAAAAAAAAAAAA');
+      assert.equal(unknown?.userId, null);
       const logged = JSON.stringify(server.events);
       assert.equal(logged.includes('rfd_rt_'), false, 'events never carry refresh tokens');
       assert.equal(logged.includes(token.split('.')[2]!), false, 'nor the management token');
