@@ -38,6 +38,7 @@ for (const kind of STORES) {
     let page: Page;
     let watch: PageWatch;
     let origin: string;
+    let now: number;
     let mgmt: string;
     const alice = `auth0|alice-${kind}`;
     const bob = `auth0|bob-${kind}`;
@@ -70,8 +71,10 @@ for (const kind of STORES) {
     };
 
     before(async () => {
-      // The server's clock starts 40 minutes ago, so the times the console shows are relative to the browser's now.
-      const clock = new ManualClock(Date.now() - 40 * MINUTE);
+      // The server's clock starts 40 minutes before `now`, the moment the browser's clock is then frozen at (timers
+      // keep running), so the relative times the console shows do not depend on how long the steps take.
+      now = Date.now();
+      const clock = new ManualClock(now - 40 * MINUTE);
       server = await startServer(kind, { clock, recordEvents: true, app: { console: true } });
       origin = server.baseUrl;
       await server.refreshd.applyConfig(
@@ -101,13 +104,14 @@ for (const kind of STORES) {
       assert.equal((await refresh(server, stolen.refreshToken, { headers: at('233.252.0.9', UA.pixel) })).status, 403); // reuse: ferrt
       // Bob: a token that never expires, for the step where the console's own token does.
       await issueToken(server, { userId: bob, clientId: 'backend-forever', headers: { 'user-agent': UA.pixel } });
-      clock.set(Date.now());
+      clock.set(now);
       await server.recorder!.flush();
       mgmt = await managementToken(server);
 
       browser = await launchChromium();
       context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC', viewport: { width: 1280, height: 900 } });
       page = await context.newPage();
+      await page.clock.setFixedTime(now);
       page.setDefaultTimeout(10_000);
       watch = new PageWatch(page, origin, [400, 401, 403]);
     });
@@ -341,6 +345,7 @@ for (const kind of STORES) {
     test('a read-only token sees no write control, and a 403 is shown as such', async () => {
       const readOnly = await context.browser()!.newContext({ locale: 'en-US', timezoneId: 'UTC' });
       const p = await readOnly.newPage();
+      await p.clock.setFixedTime(now);
       p.setDefaultTimeout(10_000);
       const readOnlyWatch = new PageWatch(p, origin, [403]);
       await p.goto(`${origin}/admin/#/users/${encodeURIComponent(bob)}`);
