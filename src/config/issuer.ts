@@ -4,7 +4,7 @@ import { ConfigError } from '../core/errors.js';
  * First path segments that refreshd serves itself. An issuer path may not start with one: its endpoints are
  * served under the issuer path by stripping it from the request path, which would then shadow these routes.
  */
-const RESERVED_SEGMENTS = ['oauth', 'api', '.well-known', 'health', 'metrics'];
+const RESERVED_SEGMENTS = ['oauth', 'api', '.well-known', 'health', 'metrics', 'admin'];
 
 /**
  * Checks an issuer URL and returns it with the trailing slash refreshd always uses (`https://host/` or

@@ -118,6 +118,25 @@ describe(`/admin: the console's files and headers (${kind})`, () => {
     }
   });
 
+  test('under an issuer with a path, the console is served there too and its relative URLs stay under it', async () => {
+    const tenant = await startServer(kind, { issuer: 'http://refreshd.test/t1/', app: { console: true } });
+    try {
+      const redirect = await get('/t1/admin', {}, tenant);
+      assert.equal(redirect.status, 301);
+      const page = new URL(redirect.headers.get('location')!, `${tenant.baseUrl}/t1/admin`);
+      assert.equal(page.pathname, '/t1/admin/');
+      assert.equal((await get(page.pathname, {}, tenant)).status, 200);
+      // What the console's endpoint() resolves from /t1/admin/: discovery, the token endpoint, the Management API.
+      const discovery = await get(new URL('../.well-known/openid-configuration', page).pathname, {}, tenant);
+      assert.equal(((await discovery.json()) as { issuer: string }).issuer, 'http://refreshd.test/t1/');
+      const unauthenticated = await get(new URL('../api/v2/users/x/sessions', page).pathname, {}, tenant);
+      assert.equal(unauthenticated.status, 401);
+    } finally {
+      await tenant.close();
+    }
+    assert.throws(() => loadEnv({ REFRESHD_ISSUER: 'https://auth.example.com/admin/' }), /may not start with \/admin\//);
+  });
+
   test('the package ships the built console', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { files: string[]; scripts: Record<string, string> };
     assert.ok(pkg.files.includes('dist/console'));
