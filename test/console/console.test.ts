@@ -23,6 +23,7 @@ const UA = {
   pixel: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/121.0.6167.101 Mobile Safari/537.36',
 };
 const READ_ONLY_CLIENT = 'console-readonly';
+const REVOKER_CLIENT = 'console-revoker';
 const MINUTE = 60_000;
 const screenshots = process.env.REFRESHD_SCREENSHOTS;
 
@@ -47,6 +48,7 @@ for (const kind of STORES) {
     let phoneStatic: IssuedToken; // backend-static (non-rotating), same session
     let laptop: IssuedToken;
     let laptopToken: string; // laptop's current refresh token
+    let bobToken: IssuedToken; // never expires
 
     /** A README screenshot: of the whole page, of what the viewport shows, or of one region. */
     const shot = async (name: string, target: Page | Locator = page, fullPage = true) => {
@@ -80,8 +82,13 @@ for (const kind of STORES) {
       await server.refreshd.applyConfig(
         normalizeConfig(
           {
-            clients: [{ client_id: READ_ONLY_CLIENT, client_secret: secretOf(READ_ONLY_CLIENT), grant_types: ['client_credentials'] }],
-            client_grants: [{ client_id: READ_ONLY_CLIENT, audience: server.refreshd.managementAudience, scope: ['read:refresh_tokens', 'read:sessions'] }],
+            clients: [READ_ONLY_CLIENT, REVOKER_CLIENT].map((id) => ({ client_id: id, client_secret: secretOf(id), grant_types: ['client_credentials'] })),
+            client_grants: [
+              { client_id: READ_ONLY_CLIENT, audience: server.refreshd.managementAudience, scope: ['read:refresh_tokens', 'read:sessions'] },
+              // Can revoke refresh tokens, nothing else: no session control (ending one revokes its tokens too, and
+              // needs delete:sessions as well), no metadata edits.
+              { client_id: REVOKER_CLIENT, audience: server.refreshd.managementAudience, scope: ['read:refresh_tokens', 'read:sessions', 'read:logs', 'delete:refresh_tokens'] },
+            ],
           },
           server.refreshd.managementAudience,
         ),
@@ -103,7 +110,7 @@ for (const kind of STORES) {
       assert.equal((await refresh(server, stolen.refreshToken)).status, 200);
       assert.equal((await refresh(server, stolen.refreshToken, { headers: at('233.252.0.9', UA.pixel) })).status, 403); // reuse: ferrt
       // Bob: a token that never expires, for the step where the console's own token does.
-      await issueToken(server, { userId: bob, clientId: 'backend-forever', headers: { 'user-agent': UA.pixel } });
+      bobToken = await issueToken(server, { userId: bob, clientId: 'backend-forever', headers: { 'user-agent': UA.pixel } });
       clock.set(now);
       await server.recorder!.flush();
       mgmt = await managementToken(server);
@@ -342,7 +349,7 @@ for (const kind of STORES) {
       assert.equal(await page.getByText(bob).count(), 0);
     });
 
-    test('a read-only token sees no write control, and a 403 is shown as such', async () => {
+    test('a read-only token sees no write control, a 403 is shown as such, and a revoke-only token sees only revocation', async () => {
       const readOnly = await context.browser()!.newContext({ locale: 'en-US', timezoneId: 'UTC' });
       const p = await readOnly.newPage();
       await p.clock.setFixedTime(now);
@@ -363,6 +370,24 @@ for (const kind of STORES) {
       assert.equal(squash(await denied.textContent()), 'Security events: not allowed (403)Insufficient scope, expected any of: read:logs insufficient_scopeTry again');
       assert.deepEqual(await seriousAccessibilityViolations(p), []);
       await shot('console-read-only', p);
+
+      // Signed out, then in with a client that may revoke refresh tokens only: exactly those controls appear.
+      await p.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await p.getByLabel('Client ID').fill(REVOKER_CLIENT);
+      await p.getByLabel('Client secret').fill(secretOf(REVOKER_CLIENT));
+      await p.getByRole('button', { name: 'Sign in' }).click();
+      await p.getByText('1 session · 1 refresh token').waitFor();
+      assert.equal(await p.getByRole('button', { name: `Revoke refresh token ${bobToken.id}` }).count(), 1);
+      for (const name of [/^Edit/, /End session/, /Sign out everywhere/]) {
+        assert.equal(await p.getByRole('button', { name }).count(), 0, `no ${name} button`);
+      }
+      await p.getByRole('button', { name: 'Revoke all refresh tokens' }).click();
+      const dialog = p.getByRole('dialog', { name: 'Revoke all refresh tokens?' });
+      assert.match(squash(await dialog.textContent()), new RegExp(`All 1 refresh token of ${bob.replace('|', '\\|')} stop working at once`));
+      await dialog.getByRole('button', { name: 'Revoke all refresh tokens' }).click();
+      await p.getByText('1 session · 0 refresh tokens').waitFor();
+      await refused(bobToken.refreshToken, 'backend-forever');
+
       assert.deepEqual(readOnlyWatch.errors, []);
       assert.deepEqual(readOnlyWatch.foreignRequests, []);
       await readOnly.close();

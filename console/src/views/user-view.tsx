@@ -61,7 +61,8 @@ export function UserView({ userId, scopes }: { userId: string; scopes: readonly 
     editTokens: holds(scopes, SCOPES.updateTokens),
     revokeTokens: holds(scopes, SCOPES.deleteTokens),
     editSessions: holds(scopes, SCOPES.updateSessions),
-    endSessions: holds(scopes, SCOPES.deleteSessions),
+    // POST /sessions/{id}/revoke also revokes the session's refresh tokens: it takes both scopes.
+    endSessions: holds(scopes, SCOPES.deleteSessions, SCOPES.deleteTokens),
     everywhere: holds(scopes, SCOPES.deleteSessions, SCOPES.deleteTokens),
   };
 
