@@ -93,7 +93,7 @@ export async function runScenario(s: Scenario, ctx: TargetContext, settings: Run
       if (store) await new Promise((ok) => setTimeout(ok, 600));
       const before = await rows();
       if (measure) await waitForQuiet(settings.quietCores, settings.overBudget() ? 0 : 20_000);
-      const closeCpu = measure ? cpuWindow(target.process.pid, pgName) : null;
+      const closeCpu = measure ? cpuWindow(target.process.pid, pgName, target.helperPids) : null;
       const load = await runLoad({ url: target.process.url, method: driver.method, headers: driver.headers, connections: settings.connections, durationSeconds: seconds, source: (i) => driver.source(i) });
       const cpu = closeCpu ? closeCpu() : null;
       return { load, cpu, rowsAdded: total(await rows()) - total(before) };
@@ -139,7 +139,7 @@ export async function runScenario(s: Scenario, ctx: TargetContext, settings: Run
       errors: m.errors,
       statusCounts: m.statusCounts,
       seconds: m.seconds,
-      cpu: { serverCores: cpu.serverCores, serverMainThreadCores: cpu.serverMainThreadCores, loadgenCores: cpu.loadgenCores, databaseCores: cpu.databaseCores, otherCores: cpu.otherCores },
+      cpu: { serverCores: cpu.serverCores, serverMainThreadCores: cpu.serverMainThreadCores, loadgenCores: cpu.loadgenCores, databaseCores: cpu.databaseCores, helperCores: cpu.helperCores, otherCores: cpu.otherCores },
       attempts: measured.length,
       contended: cpu.otherCores > settings.contendedCores,
       peakRssBytes: peakRss,

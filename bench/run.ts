@@ -41,6 +41,8 @@ const settings = {
   warmupSeconds: mode === 'quick' ? 1 : 3,
   durationSeconds: Number(option('duration') ?? (mode === 'quick' ? 3 : 10)),
   families: mode === 'quick' ? 10_000 : 100_000,
+  /** Bytes of custom claims in each bulk-loaded family (--claims-bytes=0 for none): what applications store. */
+  claimsBytes: Number(option('claims-bytes') ?? 300),
   logLevel: option('log-level') ?? 'info',
   quietCores: QUIET_CORES,
   contendedCores: CONTENDED_CORES,
@@ -163,9 +165,9 @@ async function main(): Promise<number> {
     const url = kind === 'sqlite' ? `sqlite:${join(tmp, 'refreshd.db')}` : (await createBenchDatabase()).url;
     ctx.databaseUrls[kind] = url;
     const t = performance.now();
-    await populateFamilies(url, settings.families);
+    await populateFamilies(url, settings.families, settings.claimsBytes);
     storage[kind] = await measureStorage(kind, url);
-    log(`${kind}: ${settings.families.toLocaleString('en-US')} families in ${((performance.now() - t) / 1000).toFixed(1)} s, ${Math.round(storage[kind]!.bytesPerFamily)} B per family`);
+    log(`${kind}: ${settings.families.toLocaleString('en-US')} families (${settings.claimsBytes} B of claims each) in ${((performance.now() - t) / 1000).toFixed(1)} s, ${Math.round(storage[kind]!.bytesPerFamily)} B per family`);
   }
 
   const results: ScenarioResult[] = [];

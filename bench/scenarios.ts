@@ -5,7 +5,7 @@ import type { ManagementRead } from './load/management-reads.js';
 /** What runs as the server process of a scenario. */
 export type TargetSpec =
   /** `cli`: another build's dist/src/cli.js (the before/after comparison runs the code before the changes). */
-  | { kind: 'refreshd'; store: StoreKind; cli?: string }
+  | { kind: 'refreshd'; store: StoreKind; cli?: string; tokenHook?: boolean }
   /** node:http without a database; signer 'none' answers a placeholder of a JWT's length and hashes nothing. */
   | { kind: 'http-floor'; alg: BenchAlg; signer: 'none' | 'jose' | 'sync' }
   | { kind: 'pg-floor' }
@@ -37,8 +37,10 @@ export const SCENARIOS: readonly Scenario[] = [
   { id: 'floor-http', group: 'floor', title: 'node:http: parse the form, answer the same bytes (no crypto, no DB)', target: { kind: 'http-floor', alg: 'ES256', signer: 'none' }, load: { kind: 'refresh', alg: 'ES256' } },
   { id: 'floor-es256', group: 'floor', title: 'node:http + SHA-256 + ES256 JWT (jose), no DB', target: { kind: 'http-floor', alg: 'ES256', signer: 'jose' }, load: { kind: 'refresh', alg: 'ES256' } },
   { id: 'refreshd-sqlite-es256', group: 'refreshd', title: 'refreshd on SQLite, ES256 access tokens', target: { kind: 'refreshd', store: 'sqlite' }, load: { kind: 'refresh', alg: 'ES256' } },
+  { id: 'refreshd-sqlite-es256-hook', group: 'refreshd', title: 'refreshd on SQLite, ES256, refresh with a token hook (local hook answering 200 with two claims)', target: { kind: 'refreshd', store: 'sqlite', tokenHook: true }, load: { kind: 'refresh', alg: 'ES256' } },
   { id: 'floor-pg', group: 'floor', title: 'node:http + pg, one-statement rotation (UPDATE … RETURNING), no JWT', target: { kind: 'pg-floor' }, load: { kind: 'refresh', alg: 'ES256' } },
   { id: 'refreshd-pg-es256', group: 'refreshd', title: 'refreshd on PostgreSQL, ES256 access tokens', target: { kind: 'refreshd', store: 'postgres' }, load: { kind: 'refresh', alg: 'ES256' } },
+  { id: 'refreshd-pg-es256-hook', group: 'refreshd', title: 'refreshd on PostgreSQL, ES256, refresh with a token hook (local hook answering 200 with two claims)', target: { kind: 'refreshd', store: 'postgres', tokenHook: true }, load: { kind: 'refresh', alg: 'ES256' } },
   { id: 'floor-rs256-sync', group: 'floor', title: 'node:http + SHA-256 + RS256 JWT signed on the event loop (single-threaded), no DB', target: { kind: 'http-floor', alg: 'RS256', signer: 'sync' }, load: { kind: 'refresh', alg: 'RS256' } },
   { id: 'floor-rs256-jose', group: 'floor', title: 'node:http + SHA-256 + RS256 JWT (jose / WebCrypto), no DB', target: { kind: 'http-floor', alg: 'RS256', signer: 'jose' }, load: { kind: 'refresh', alg: 'RS256' } },
   { id: 'refreshd-sqlite-rs256', group: 'refreshd', title: 'refreshd on SQLite, RS256 access tokens (the default)', target: { kind: 'refreshd', store: 'sqlite' }, load: { kind: 'refresh', alg: 'RS256' } },

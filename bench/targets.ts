@@ -28,7 +28,9 @@ export const TARGETS: readonly TargetSpec[] = [
   { id: 'sqlite-rs256-vs-peer', label: 'refreshd (SQLite, durable, RS256) vs oidc-provider in-memory (opaque tokens)', check: { kind: 'throughput-ratio', scenario: 'refreshd-sqlite-rs256', reference: 'peer-oidc-provider', factor: 1.5 }, informational: true },
   { id: 'mgmt-get-vs-fastify', label: 'GET /refresh-tokens/{id} (SQLite) ≥ 0.6 × bare Fastify GET', check: { kind: 'throughput-ratio', scenario: 'mgmt-get-refresh-token-sqlite', reference: 'floor-fastify-get', factor: 0.6 } },
   { id: 'mgmt-get-vs-fastify-pg', label: 'GET /refresh-tokens/{id} (PostgreSQL) ≥ 0.6 × bare Fastify GET', check: { kind: 'throughput-ratio', scenario: 'mgmt-get-refresh-token-pg', reference: 'floor-fastify-get', factor: 0.6 } },
+  { id: 'sqlite-hook-vs-plain', label: 'SQLite, ES256: refresh with a token hook ≥ 0.6 × plain refresh', check: { kind: 'throughput-ratio', scenario: 'refreshd-sqlite-es256-hook', reference: 'refreshd-sqlite-es256', factor: 0.6 } },
+  { id: 'pg-hook-vs-plain', label: 'PostgreSQL, ES256: refresh with a token hook ≥ 0.6 × plain refresh', check: { kind: 'throughput-ratio', scenario: 'refreshd-pg-es256-hook', reference: 'refreshd-pg-es256', factor: 0.6 } },
   { id: 'pg-storage', label: 'Storage ≤ 1 KiB per active family on PostgreSQL, indexes included', check: { kind: 'storage-max', store: 'postgres', limitBytes: 1024 } },
   { id: 'sqlite-storage', label: 'Storage per active family on SQLite, indexes included (same 1 KiB bar)', check: { kind: 'storage-max', store: 'sqlite', limitBytes: 1024 }, informational: true },
-  { id: 'rows-per-refresh', label: '0 rows added per refresh', check: { kind: 'rows-per-refresh', scenarios: ['refreshd-sqlite-es256', 'refreshd-pg-es256', 'refreshd-sqlite-rs256', 'refreshd-pg-rs256'] } },
+  { id: 'rows-per-refresh', label: '0 rows added per refresh', check: { kind: 'rows-per-refresh', scenarios: ['refreshd-sqlite-es256', 'refreshd-pg-es256', 'refreshd-sqlite-rs256', 'refreshd-pg-rs256', 'refreshd-sqlite-es256-hook', 'refreshd-pg-es256-hook'] } },
 ];

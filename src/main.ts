@@ -2,9 +2,11 @@ import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import { systemClock } from './core/clock.js';
 import { gcPolicyOf, loadEnv, managementAudienceFor, webhookUrlWarning, type EnvConfig } from './config/env.js';
 import { EMPTY_CONFIG, loadConfigFile } from './config/load-config.js';
+import { resolveTokenHook, tokenHookUrlWarning } from './config/token-hook-config.js';
 import { fanOut } from './events/fan-out.js';
 import { recordSecurityEvents } from './events/recording.js';
 import { WebhookDelivery } from './events/webhook.js';
+import { tokenHookOptions } from './hooks/http-token-hook.js';
 import { buildApp } from './http/app.js';
 import { GcJob } from './ops/gc.js';
 import { Metrics } from './ops/metrics.js';
@@ -51,6 +53,7 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
   const audience = managementAudienceFor(env.issuer);
   // Parse the configuration before touching the database, so a bad file fails fast and changes nothing.
   const config = env.configPath ? loadConfigFile(env.configPath, audience) : EMPTY_CONFIG;
+  const hookSettings = resolveTokenHook(config.tokenHook, env.tokenHook, env.configPath ? `${env.configPath} /token_hook` : 'REFRESHD_TOKEN_HOOK_*');
   const logger = createLogger(env.logLevel);
   const clock = systemClock;
   const store = openStore(env.databaseUrl, { preparedStatements: env.pgPreparedStatements });
@@ -78,7 +81,21 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
   if (migration.newer.length > 0) {
     logger.warn({ migrations: migration.newer }, 'the database was migrated by a newer refreshd; running on its schema (roll this instance forward)');
   }
-  const refreshd = await Refreshd.create({ store, issuer: env.issuer, logger, clock, events });
+  const hook = hookSettings ? tokenHookOptions(hookSettings, metrics ? (o) => metrics.observeTokenHook(o) : undefined) : null;
+  if (hookSettings) {
+    const u = new URL(hookSettings.url);
+    logger.info({ tokenHook: { url: `${u.origin}${u.pathname}`, onFailure: hookSettings.onFailure, events: hookSettings.events, timeoutMs: hookSettings.timeoutMs } }, 'token hook enabled');
+    const warning = tokenHookUrlWarning(hookSettings.url);
+    if (warning) logger.warn({}, warning);
+  }
+  const refreshd = await Refreshd.create({
+    store,
+    issuer: env.issuer,
+    logger,
+    clock,
+    events,
+    ...(hook ? { tokenHook: hook.tokenHook, tokenHookPolicy: hook.tokenHookPolicy, onTokenHookCall: hook.onTokenHookCall } : {}),
+  });
   const report = await refreshd.applyConfig(config);
   if (env.configPath) logger.info({ config: env.configPath, ...report }, 'configuration applied');
   const creds = await bootstrapManagementClient(refreshd);
@@ -139,6 +156,7 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
       await recorder.stop();
       await webhook?.stop();
       await refreshd.close();
+      await hook?.close();
       await Promise.all([store.close(), rateLimiter.close()]);
       logger.info({}, 'refreshd stopped');
     })());

@@ -66,14 +66,18 @@ export interface CpuWindow {
   loadgenCores: number;
   /** PostgreSQL backends connected to the benchmark database, in cores (0 on SQLite and for floors without a DB). */
   databaseCores: number;
+  /** Processes serving the target beside it (the token hook server), in cores. */
+  helperCores: number;
   /** Everything else on the machine (other tenants, PostgreSQL's shared processes, kernel), in cores. */
   otherCores: number;
   wallSeconds: number;
 }
 
 /** Starts a CPU accounting window over `pid` (and the backends of `database`); call the result to close it. */
-export function cpuWindow(pid: number, database?: string): () => CpuWindow {
+export function cpuWindow(pid: number, database?: string, helperPids: readonly number[] = []): () => CpuWindow {
   const t0 = performance.now();
+  const helpers = () => helperPids.reduce((sum, p) => sum + processCpuSeconds(p), 0);
+  const helpers0 = helpers();
   const server0 = processCpuSeconds(pid);
   const main0 = processCpuSeconds(pid, pid);
   const self0 = selfCpuSeconds();
@@ -85,6 +89,7 @@ export function cpuWindow(pid: number, database?: string): () => CpuWindow {
     const main = processCpuSeconds(pid, pid) - main0;
     const self = selfCpuSeconds() - self0;
     const sys = systemCpuSeconds().busy - sys0.busy;
+    const helper = helpers() - helpers0;
     let db = 0;
     // Backends are pooled, so the same pids normally span the window; a backend started inside it counts fully.
     if (database) for (const [p, cpu] of databaseCpuSeconds(database)) db += cpu - (db0.get(p) ?? 0);
@@ -93,7 +98,8 @@ export function cpuWindow(pid: number, database?: string): () => CpuWindow {
       serverMainThreadCores: main / wall,
       loadgenCores: self / wall,
       databaseCores: db / wall,
-      otherCores: Math.max(0, sys - server - self - db) / wall,
+      helperCores: helper / wall,
+      otherCores: Math.max(0, sys - server - self - db - helper) / wall,
       wallSeconds: wall,
     };
   };

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { TargetSpec } from '../scenarios.js';
 import type { BenchAlg } from './bench-client.js';
 import { REFRESHD_ISSUER } from './bench-client.js';
+import { newWebhookSecret } from '../../src/events/standard-webhooks.js';
 import { freePort, startProcess, type StartedProcess } from './children.js';
 import { fetchSeedTokens, issueRefreshdTokens } from './seed-tokens.js';
 import type { StoreKind } from './storage.js';
@@ -20,6 +21,8 @@ export interface TargetContext {
 
 export interface RunningTarget {
   process: StartedProcess;
+  /** Processes serving the target (the token hook server), whose CPU is the target's, not other tenants'. */
+  helperPids: number[];
   /** Refresh tokens nobody has presented yet, for the chained load with `alg` access tokens. */
   seed(alg: BenchAlg, count: number): Promise<string[]>;
 }
@@ -34,6 +37,9 @@ export async function startTarget(spec: TargetSpec, ctx: TargetContext): Promise
   const port = await freePort();
   switch (spec.kind) {
     case 'refreshd': {
+      const hook = spec.tokenHook
+        ? await startProcess({ name: 'token hook', args: [here('../floors/token-hook-server.js')], port: await freePort(), readyPath: '/' })
+        : null;
       const proc = await startProcess({
         name: `refreshd (${spec.store})`,
         nodeOptions: ctx.refreshdNodeOptions,
@@ -46,11 +52,24 @@ export async function startTarget(spec: TargetSpec, ctx: TargetContext): Promise
           // The Management scenarios drive one token far past the default 1,000/s; the limit stays on (its
           // counting is part of the measured cost) but high enough never to refuse.
           REFRESHD_RATE_LIMIT_MANAGEMENT_PER_TOKEN: '1000000000',
+          ...(hook ? { REFRESHD_TOKEN_HOOK_URL: `${hook.url}/hook`, REFRESHD_TOKEN_HOOK_SECRET: newWebhookSecret(), REFRESHD_TOKEN_HOOK_EVENTS: 'refresh' } : {}),
         },
         port,
         readyPath: '/health/ready',
+      }).catch(async (err: unknown) => {
+        await hook?.stop();
+        throw err;
       });
-      return { process: proc, seed: (alg, n) => issueRefreshdTokens(proc.url, alg, n) };
+      const both: StartedProcess = hook
+        ? {
+            ...proc,
+            async stop(graceMs) {
+              await proc.stop(graceMs);
+              await hook.stop(graceMs);
+            },
+          }
+        : proc;
+      return { process: both, helperPids: hook ? [hook.pid] : [], seed: (alg, n) => issueRefreshdTokens(proc.url, alg, n) };
     }
     case 'http-floor': {
       const proc = await startProcess({
@@ -60,7 +79,7 @@ export async function startTarget(spec: TargetSpec, ctx: TargetContext): Promise
         port,
         readyPath: '/__seed?n=0',
       });
-      return { process: proc, seed: (_alg, n) => fetchSeedTokens(proc.url, n) };
+      return { process: proc, helperPids: [], seed: (_alg, n) => fetchSeedTokens(proc.url, n) };
     }
     case 'pg-floor': {
       const proc = await startProcess({
@@ -70,15 +89,15 @@ export async function startTarget(spec: TargetSpec, ctx: TargetContext): Promise
         port,
         readyPath: '/__seed?n=0',
       });
-      return { process: proc, seed: (_alg, n) => fetchSeedTokens(proc.url, n) };
+      return { process: proc, helperPids: [], seed: (_alg, n) => fetchSeedTokens(proc.url, n) };
     }
     case 'fastify-floor': {
       const proc = await startProcess({ name: 'floor (Fastify GET)', args: [here('../floors/fastify-get-floor.js')], port, readyPath: '/' });
-      return { process: proc, seed: async () => [] };
+      return { process: proc, helperPids: [], seed: async () => [] };
     }
     case 'oidc-provider': {
       const proc = await startProcess({ name: 'oidc-provider', args: [here('../peers/oidc-provider-peer.js')], port, readyPath: '/__seed?n=0' });
-      return { process: proc, seed: (_alg, n) => fetchSeedTokens(proc.url, n) };
+      return { process: proc, helperPids: [], seed: (_alg, n) => fetchSeedTokens(proc.url, n) };
     }
   }
 }

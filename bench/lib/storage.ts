@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import type { TokenFamily } from '../../src/core/types.js';
+import { emptyClaims, type Claims } from '../../src/core/claims.js';
 import { randomId } from '../../src/core/ids.js';
 import { openStore, sqlitePath } from '../../src/store/open-store.js';
 import { familyToRow } from '../../src/store/sql/mappers.js';
@@ -28,7 +29,7 @@ const AUTH0_STYLE_CLIENT_ID = 'Vf3kT9qLm2Xw8RzA1bC4dE6gH0jN5pQs';
  * user id and client id, a session, both digests, the timestamps, and a browser's IP and User-Agent for the first
  * and latest exchange. The User-Agent strings are the largest part of the row.
  */
-function activeFamily(now: number): TokenFamily {
+function activeFamily(now: number, claimsBytes: number): TokenFamily {
   const createdAt = now - Math.floor(Math.random() * 10 * DAY_MS);
   return {
     id: randomId(),
@@ -51,19 +52,41 @@ function activeFamily(now: number): TokenFamily {
     revokedReason: null,
     device: { initialIp: '203.0.113.57', initialUserAgent: USER_AGENT, lastIp: '198.51.100.23', lastUserAgent: USER_AGENT },
     metadata: {},
+    claims: claimsBytes > 0 ? claimsOfSize(claimsBytes) : emptyClaims(),
+    successorClaims: null,
   };
 }
 
-/** Migrates the database at `url` and bulk-inserts `count` active families through refreshd's own row mapper. */
-export async function populateFamilies(url: string, count: number): Promise<void> {
+/**
+ * Claims an application would give a family (roles, tenant, plan), padded to exactly `bytes` bytes of JSON, each
+ * family's different, so neither store can share or compress them away.
+ */
+export function claimsOfSize(bytes: number): Claims {
+  const claims: Claims = Object.assign(emptyClaims(), {
+    'https://example.com/roles': ['admin', 'billing'],
+    tenant: `tenant-${randomBytes(6).toString('hex')}`,
+    plan: 'enterprise',
+    pad: '',
+  });
+  const missing = bytes - Buffer.byteLength(JSON.stringify(claims));
+  if (missing < 0) throw new Error(`claims cannot be as small as ${bytes} bytes`);
+  claims.pad = randomBytes(Math.ceil(missing / 2)).toString('hex').slice(0, missing);
+  return claims;
+}
+
+/**
+ * Migrates the database at `url` and bulk-inserts `count` active families through refreshd's own row mapper, each
+ * with `claimsBytes` bytes of custom claims (0: none).
+ */
+export async function populateFamilies(url: string, count: number, claimsBytes = 0): Promise<void> {
   const store = openStore(url);
   if (!(store instanceof SqlStore)) throw new Error('expected an SQL store');
   try {
     await store.migrate();
     const now = Date.now();
-    const batch = 1000; // 23 columns × 1000 rows stays under both drivers' bind-parameter limits
+    const batch = 1000; // 25 columns × 1000 rows stays under both drivers' bind-parameter limits
     for (let done = 0; done < count; done += batch) {
-      const rows = Array.from({ length: Math.min(batch, count - done) }, () => familyToRow(activeFamily(now)));
+      const rows = Array.from({ length: Math.min(batch, count - done) }, () => familyToRow(activeFamily(now, claimsBytes)));
       await store.db.insertInto('token_families').values(rows).execute();
     }
   } finally {

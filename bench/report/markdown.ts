@@ -132,7 +132,7 @@ ${scenarioTable(mgmt, r.scenarios)}
 
 ## Storage
 
-${int(r.settings.families)} active families inserted in bulk, shaped as refreshd writes them after a few rotations (Auth0-style ids, both digests, browser IP and User-Agent for first and last use; no leeway box: +60 B for clients with a rotation leeway).
+${int(r.settings.families)} active families inserted in bulk, shaped as refreshd writes them after a few rotations (Auth0-style ids, both digests, browser IP and User-Agent for first and last use${r.settings.claimsBytes ? `, and ${int(r.settings.claimsBytes)} bytes of custom access-token claims (JSON, different in every family), which live in the family's own row` : ''}; no leeway box: +60 B for clients with a rotation leeway).
 
 | store | families | table bytes | index bytes | total bytes | bytes per family | method |
 |---|--:|--:|--:|--:|--:|---|

@@ -28,7 +28,7 @@ export interface ScenarioResult {
   errors?: number;
   statusCounts?: Record<string, number>;
   seconds?: number;
-  cpu?: { serverCores: number; serverMainThreadCores: number; loadgenCores: number; databaseCores: number; otherCores: number };
+  cpu?: { serverCores: number; serverMainThreadCores: number; loadgenCores: number; databaseCores: number; helperCores?: number; otherCores: number };
   /** Measured windows taken (more than one when a window was contended by other tenants). */
   attempts?: number;
   /** The reported window still had other tenants above the contention threshold. */
@@ -57,7 +57,7 @@ export interface BenchResults {
   wallSeconds: number;
   mode: 'full' | 'quick' | 'profile' | 'compare';
   machine: Machine;
-  settings: { connections: number; warmupSeconds: number; durationSeconds: number; families: number; logLevel: string; quietCores: number; contendedCores: number };
+  settings: { connections: number; warmupSeconds: number; durationSeconds: number; families: number; claimsBytes?: number; logLevel: string; quietCores: number; contendedCores: number };
   storage: Partial<Record<StoreKind, StorageFigures>>;
   scenarios: ScenarioResult[];
   targets: TargetResult[];

@@ -3,6 +3,11 @@ import { ConfigError } from '../core/errors.js';
 import { webhookSecretProblem } from '../events/standard-webhooks.js';
 import { DEFAULT_DATABASE_URL } from '../store/open-store.js';
 import { normalizeIssuer } from './issuer.js';
+import type { TokenHookConfig } from './file-schema.js';
+import { tokenHookFromEnv } from './token-hook-config.js';
+import { isLoopbackHost } from '../core/hosts.js';
+
+export { isLoopbackHost };
 
 export interface EnvConfig {
   port: number;
@@ -28,6 +33,8 @@ export interface EnvConfig {
   shutdownGraceMs: number;
   /** REFRESHD_PG_PREPARED_STATEMENTS: named prepared statements on PostgreSQL (off behind PgBouncer < 1.21). */
   pgPreparedStatements: boolean;
+  /** REFRESHD_TOKEN_HOOK_*: the token hook's settings, each over the configuration file's `token_hook`. */
+  tokenHook: TokenHookConfig;
 }
 
 /**
@@ -154,6 +161,11 @@ export const ENV_VARS: readonly { name: string; default: string; description: st
   { name: 'REFRESHD_RATE_LIMIT_PREFIX', default: 'refreshd:rl', description: 'Key prefix for the counters in Redis.' },
   { name: 'REFRESHD_PG_PREPARED_STATEMENTS', default: 'true', description: 'Run the rotation as a named prepared statement on PostgreSQL; `false` behind PgBouncer in transaction mode before 1.21.' },
   { name: 'REFRESHD_SHUTDOWN_GRACE_SECONDS', default: '25', description: 'How long SIGTERM waits for in-flight requests before closing their connections.' },
+  { name: 'REFRESHD_TOKEN_HOOK_URL', default: '(none)', description: 'The token hook: refreshd POSTs each issuance and refresh here before writing anything ([token-hook.md](token-hook.md)). Each `REFRESHD_TOKEN_HOOK_*` variable overrides the same field of the configuration file\'s `token_hook`.' },
+  { name: 'REFRESHD_TOKEN_HOOK_SECRET', default: '(none)', description: 'Standard Webhooks secret (`whsec_` + base64 of 24-64 bytes) that signs each hook request; required with a hook.' },
+  { name: 'REFRESHD_TOKEN_HOOK_TIMEOUT_MS', default: '5000', description: 'How long one hook call may take (50-30000 ms), connection included.' },
+  { name: 'REFRESHD_TOKEN_HOOK_ON_FAILURE', default: 'deny', description: '`deny`: a failed hook call (timeout, 5xx, redirect, bad or oversized answer, refused connection) refuses the request with 503 and leaves the token as it was; `allow`: the request goes on without the hook.' },
+  { name: 'REFRESHD_TOKEN_HOOK_EVENTS', default: 'issuance,refresh', description: 'Which events call the hook.' },
 ];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -222,14 +234,8 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     // 25 s: inside Kubernetes' default 30 s terminationGracePeriodSeconds, with time left to close the store.
     shutdownGraceMs: wholeNumber(env, 'REFRESHD_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600) * 1000,
     pgPreparedStatements: bool(env, 'REFRESHD_PG_PREPARED_STATEMENTS', true),
+    tokenHook: tokenHookFromEnv(env),
   };
-}
-
-/** True for a host name that stays on this machine: localhost, 127.0.0.0/8, ::1. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost') || host === '::1') return true;
-  return isIP(host) === 4 && host.startsWith('127.');
 }
 
 /** A warning for a webhook URL whose signed events would cross the network in clear, or null. */

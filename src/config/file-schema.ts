@@ -96,12 +96,34 @@ export const ClientGrantConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const TokenHookConfigSchema = Type.Object(
+  {
+    url: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'The hook\'s http(s) URL; refreshd POSTs each event to it (REFRESHD_TOKEN_HOOK_URL overrides).' })),
+    secret: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'Standard Webhooks signing secret, `whsec_` + base64 of 24 to 64 random bytes (REFRESHD_TOKEN_HOOK_SECRET overrides; prefer it to keeping the secret in this file).',
+      }),
+    ),
+    timeout_ms: Type.Optional(Type.Integer({ minimum: 50, maximum: 30_000, description: 'How long one call may take, connection included. Default 5000.' })),
+    on_failure: Type.Optional(
+      Type.Union([Type.Literal('deny'), Type.Literal('allow')], { description: 'A failed call (timeout, 5xx, bad answer, …) refuses the request (`deny`, the default) or goes on without the hook (`allow`).' }),
+    ),
+    events: Type.Optional(
+      Type.Array(Type.Union([Type.Literal('issuance'), Type.Literal('refresh')]), { minItems: 1, uniqueItems: true, description: 'Which events call the hook. Default both.' }),
+    ),
+  },
+  { additionalProperties: false, description: 'The token hook (docs/token-hook.md).' },
+);
+
 export const FileConfigSchema = Type.Object(
   {
     $schema: Type.Optional(Type.String()),
     clients: Type.Optional(Type.Array(ClientConfigSchema)),
     resource_servers: Type.Optional(Type.Array(ResourceServerConfigSchema)),
     client_grants: Type.Optional(Type.Array(ClientGrantConfigSchema)),
+    token_hook: Type.Optional(TokenHookConfigSchema),
   },
   { additionalProperties: false },
 );
@@ -110,3 +132,4 @@ export type FileConfig = Static<typeof FileConfigSchema>;
 export type ClientConfig = Static<typeof ClientConfigSchema>;
 export type ResourceServerConfig = Static<typeof ResourceServerConfigSchema>;
 export type RefreshTokenConfig = Static<typeof RefreshTokenConfigSchema>;
+export type TokenHookConfig = Static<typeof TokenHookConfigSchema>;

@@ -4,7 +4,8 @@ import { refreshTokenProtectionProblem } from '../core/refresh-token-protection.
 import { MANAGEMENT_SCOPES, type RefreshTokenSettings, type ResourceServer, type SigningAlg, type TokenEndpointAuthMethod } from '../core/types.js';
 import { DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, DEFAULT_GRANT_TYPES, DEFAULT_REFRESH_TOKEN_SETTINGS } from '../oauth/defaults.js';
 import { originProblem } from './origins.js';
-import { FileConfigSchema, type FileConfig, type RefreshTokenConfig } from './file-schema.js';
+import { FileConfigSchema, type FileConfig, type RefreshTokenConfig, type TokenHookConfig } from './file-schema.js';
+import { webhookSecretProblem } from '../events/standard-webhooks.js';
 import { validateOrThrow } from './validate.js';
 
 export interface ClientDefinition {
@@ -30,6 +31,8 @@ export interface NormalizedConfig {
   clients: ClientDefinition[];
   resourceServers: ResourceServer[];
   clientGrants: GrantDefinition[];
+  /** The file's `token_hook` as written (the server lays REFRESHD_TOKEN_HOOK_* over it: config/token-hook-config.ts). */
+  tokenHook?: TokenHookConfig | undefined;
 }
 
 export const EMPTY_CONFIG: NormalizedConfig = { clients: [], resourceServers: [], clientGrants: [] };
@@ -147,7 +150,11 @@ export function normalizeConfig(raw: unknown, managementAudience: string, where 
     clientGrants.push({ clientId: g.client_id, audience: g.audience, scope: [...(g.scope ?? [])] });
   });
 
-  return { clients, resourceServers, clientGrants };
+  if (file.token_hook?.secret !== undefined) {
+    const problem = webhookSecretProblem(file.token_hook.secret);
+    if (problem) throw fail('/token_hook/secret', problem);
+  }
+  return { clients, resourceServers, clientGrants, ...(file.token_hook ? { tokenHook: file.token_hook } : {}) };
 }
 
 /** Reads and normalizes the JSON configuration file at `path`. */

@@ -1,3 +1,5 @@
+import type { Claims } from './claims.js';
+
 /** Domain types. camelCase inside; Auth0's snake_case exists only at the HTTP and SQL edges. Times are epoch ms. */
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -118,6 +120,13 @@ export interface TokenFamily {
   revokedReason: string | null;
   device: Device;
   metadata: Metadata;
+  /** Custom claims put into every access token of the family (set at issuance, replaced by the token hook). */
+  claims: Claims;
+  /**
+   * The custom claims of the access token answered with the current token, when a token hook shaped them and a
+   * leeway retry may ask again (beside `successorBox`): the retry gets the same claims without a second hook call.
+   */
+  successorClaims: Claims | null;
 }
 
 export interface Session {

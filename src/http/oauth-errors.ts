@@ -21,6 +21,8 @@ export function oauthErrorHandler(err: FastifyError | Error, req: FastifyRequest
       e = new OAuthError('server_error', 'The server encountered an unexpected condition.');
     }
   }
+  // Every temporarily_unavailable (a database outage, a token hook that fails closed) is worth one retry soon.
+  if (e.error === 'temporarily_unavailable' && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
   if (e.status < 500) req.log.info({ oauthError: e.error, detail: e.detail }, e.description);
   if (e.error === 'invalid_client' && e.status === 401 && /^basic /i.test(req.headers.authorization ?? '')) {
     reply.header('www-authenticate', 'Basic realm="refreshd", charset="UTF-8"');

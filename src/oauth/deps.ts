@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { EventSink } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import type { TokenHookRunner } from '../hooks/token-hook.js';
 import type { FamilyStore, SessionStore } from '../ports/store.js';
 import type { AccessTokenIssuer } from '../tokens/access-token.js';
 import type { RefreshTokenCodec } from '../tokens/refresh-token.js';
@@ -25,6 +26,8 @@ export interface OAuthDeps {
   logger: Logger;
   managementAudience: string;
   maxFamiliesPerUserClient: number;
+  /** The application's token hook, consulted before anything is written; null when none is configured. */
+  tokenHook: TokenHookRunner | null;
 }
 
 /** RFC 6749 §5.1 (plus RFC 8693's issued_token_type for token exchange). */

@@ -1,12 +1,15 @@
+import { checkClaims, emptyClaims, type Claims } from '../core/claims.js';
+import { checkMetadata } from '../core/metadata.js';
 import { OAuthError } from '../core/errors.js';
 import { isLiveSession } from '../core/liveness.js';
 import { rotatesRefreshTokens } from '../core/refresh-token-protection.js';
 import { randomId } from '../core/ids.js';
 import { formatScope, parseScope } from '../core/scopes.js';
-import { OIDC_SCOPES, type Client, type RequestContext, type Session, type TokenFamily } from '../core/types.js';
+import { OIDC_SCOPES, type Client, type Metadata, type RequestContext, type Session, type TokenFamily } from '../core/types.js';
 import { newSecret, sha256 } from '../tokens/refresh-token.js';
 import type { OAuthDeps, TokenResponse } from './deps.js';
 import { absoluteExpiry, idleExpiry } from './lifetimes.js';
+import { deniedByHook, hookEvent, hookUnavailable } from './token-hook-step.js';
 
 export interface IssueRequest {
   client: Client;
@@ -17,6 +20,10 @@ export interface IssueRequest {
   /** Attach to this existing session of the user; otherwise a new session is created. */
   sessionId?: string | undefined;
   context: RequestContext;
+  /** Custom claims for every access token of the new family (already checked: see core/claims.ts). */
+  claims?: Claims | undefined;
+  /** The new family's refresh_token_metadata (already checked against Auth0's limits). */
+  metadata?: Metadata | undefined;
 }
 
 export interface IssueResult {
@@ -33,6 +40,20 @@ export function validateUserId(userId: string): void {
   if (userId.length > USER_ID_MAX || !/^[\x21-\x7e\u00a0-\uffff][\x20-\x7e\u00a0-\uffff]*$/u.test(userId)) {
     throw new OAuthError('invalid_request', 'subject_token must be a user id of 1 to 300 printable characters.');
   }
+}
+
+/** The claims an issuance asks for, checked (400 invalid_request naming the problem, e.g. a reserved claim). */
+export function issuanceClaims(value: unknown, parameter = 'access_token_claims'): Claims {
+  const checked = checkClaims(value);
+  if ('problem' in checked) throw new OAuthError('invalid_request', `${parameter}: ${checked.problem}.`);
+  return checked.claims;
+}
+
+/** The refresh_token_metadata an issuance asks for, within Auth0's limits (400 invalid_request otherwise). */
+export function issuanceMetadata(value: unknown): Metadata {
+  const checked = checkMetadata('refresh_token_metadata', value);
+  if ('problem' in checked) throw new OAuthError('invalid_request', checked.problem);
+  return checked.metadata;
 }
 
 /**
@@ -52,17 +73,51 @@ export async function issueForUser(req: IssueRequest, deps: OAuthDeps): Promise<
 
   const now = deps.clock.now();
   const device = { initialIp: context.ip, initialUserAgent: context.userAgent, lastIp: context.ip, lastUserAgent: context.userAgent };
-  let session: Session;
-  let newSession: Session | undefined;
+  let existing: Session | null = null;
   if (req.sessionId !== undefined) {
-    const found = await deps.store.findSession(req.sessionId);
-    if (!found || found.userId !== userId || !isLiveSession(found, now)) {
+    existing = await deps.store.findSession(req.sessionId);
+    if (!existing || existing.userId !== userId || !isLiveSession(existing, now)) {
       throw new OAuthError('invalid_request', 'The session does not exist or belongs to another user.');
     }
-    session = (await deps.store.touchSession(found.id, { clientId: client.clientId, now, lastIp: context.ip, lastUserAgent: context.userAgent })) ?? found;
+  }
+
+  // The hook decides before anything is written: a deny or a failure leaves no session touched, no family.
+  const sessionId = existing?.id ?? randomId();
+  const familyId = wantsRefresh ? randomId() : null;
+  let accessClaims = req.claims ?? emptyClaims();
+  let familyClaims = accessClaims;
+  let metadata: Metadata = req.metadata ?? (Object.create(null) as Metadata);
+  if (deps.tokenHook?.handles('issuance')) {
+    const verdict = await deps.tokenHook.decide(
+      hookEvent({
+        event: 'issuance',
+        userId,
+        clientId: client.clientId,
+        audience,
+        requestedScope: parseScope(req.scope),
+        grantedScope: scopes,
+        sessionId,
+        accessClaims,
+        refreshToken: familyId ? { id: familyId, claims: familyClaims, metadata, rotating: rotatesRefreshTokens(client) } : null,
+        context,
+      }),
+      { accessClaims, familyClaims, metadata },
+    );
+    // No family exists yet, so revoke can only refuse, as deny does.
+    if (verdict.kind === 'deny' || verdict.kind === 'revoke') throw deniedByHook(verdict.reason);
+    if (verdict.kind === 'failed') throw hookUnavailable(verdict.reason);
+    accessClaims = verdict.accessClaims;
+    familyClaims = verdict.familyClaims ?? familyClaims;
+    metadata = verdict.metadata ?? metadata;
+  }
+
+  let session: Session;
+  let newSession: Session | undefined;
+  if (existing) {
+    session = (await deps.store.touchSession(existing.id, { clientId: client.clientId, now, lastIp: context.ip, lastUserAgent: context.userAgent })) ?? existing;
   } else {
     session = {
-      id: randomId(),
+      id: sessionId,
       userId,
       createdAt: now,
       updatedAt: now,
@@ -80,13 +135,12 @@ export async function issueForUser(req: IssueRequest, deps: OAuthDeps): Promise<
   }
 
   let refreshToken: string | undefined;
-  let familyId: string | null = null;
-  if (wantsRefresh) {
+  if (familyId) {
     const settings = client.refreshToken;
     const secret = newSecret();
     const expiresAt = absoluteExpiry(settings, now);
     const family: TokenFamily = {
-      id: randomId(),
+      id: familyId,
       userId,
       clientId: client.clientId,
       sessionId: session.id,
@@ -105,18 +159,19 @@ export async function issueForUser(req: IssueRequest, deps: OAuthDeps): Promise<
       revokedAt: null,
       revokedReason: null,
       device,
-      metadata: {},
+      metadata,
+      claims: familyClaims,
+      successorClaims: null,
     };
     const { evicted } = await deps.store.createFamily(family, { maxActive: deps.maxFamiliesPerUserClient, now, session: newSession });
     for (const id of evicted) {
       deps.logger.info({ familyId: id, userId, clientId: client.clientId }, 'refresh token revoked: over the per-user limit');
     }
     refreshToken = deps.codec.format(family.id, 0, secret);
-    familyId = family.id;
   }
 
   const at = await deps.accessTokens.mint(
-    { sub: userId, aud: audience, azp: client.clientId, scope: formatScope(scopes), sid: session.id },
+    { sub: userId, aud: audience, azp: client.clientId, scope: formatScope(scopes), sid: session.id, custom: accessClaims },
     { alg: api.signingAlg, lifetimeSeconds: api.tokenLifetimeSeconds, now },
   );
   deps.events.emit({

@@ -1,11 +1,13 @@
 import { invalidRefreshToken, OAuthError } from '../core/errors.js';
 import { rotatesRefreshTokens } from '../core/refresh-token-protection.js';
+import type { Claims } from '../core/claims.js';
 import { formatScope } from '../core/scopes.js';
 import type { Client, RequestContext, TokenFamily } from '../core/types.js';
 import { newSecret, sealSuccessor, sha256, type ParsedRefreshToken } from '../tokens/refresh-token.js';
 import { resolveAccess, type ResolvedAccess } from './access-resolution.js';
 import type { OAuthDeps, TokenResponse } from './deps.js';
 import { idleExpiry } from './lifetimes.js';
+import { shapeRefresh, type ShapedRefresh } from './refresh-hook.js';
 import { judgePresentedToken, type RefreshFailure, type Verdict } from './refresh-verdict.js';
 
 export type { RefreshFailure } from './refresh-verdict.js';
@@ -33,6 +35,8 @@ export interface DecidedRefresh {
   presentedHash: Buffer;
   family: TokenFamily;
   access: ResolvedAccess;
+  /** The token hook's say: claims to mint, and the family's new claims and metadata to write in the same statement. */
+  shaped: ShapedRefresh;
 }
 
 /**
@@ -41,7 +45,8 @@ export interface DecidedRefresh {
  * 1. validate: the MAC (no I/O), then the family is read and the presented token judged against it. A token
  *    that is not the family's current one is settled here whatever it asks for: dead → invalid_grant; an older
  *    generation → reuse (the family is revoked, `ferrt`); the previous one inside the leeway → the same successor.
- * 2. decide: scope and audience (and anything else that may refuse the request) from the validated family.
+ * 2. decide: scope and audience (and anything else that may refuse the request) from the validated family, then
+ *    the token hook (refresh-hook.ts), whose deny, revoke or failure ends the request before any write.
  * 3. write: one compare-and-set, which stays the only guard against races; a miss is judged again on a fresh read.
  *
  * Why read first rather than compare-and-set first (reading only on a miss, as before): the read is a second
@@ -63,15 +68,16 @@ export async function refreshFamily(req: RefreshRequest, deps: OAuthDeps): Promi
   return write(req, deps, decided);
 }
 
-/** Stage 2: everything that may still refuse a valid token. Reads only immutable family fields. */
+/** Stage 2: everything that may still refuse a valid token. The hook sees the claims and metadata as read; the compare-and-set (stage 3) applies its answer only if no other exchange rotated the family in between. */
 async function decide(req: RefreshRequest, deps: OAuthDeps, presented: ParsedRefreshToken, presentedHash: Buffer, family: TokenFamily): Promise<DecidedRefresh> {
   const access = await resolveAccess(family, req.client, req.scope, req.audience, deps.directory);
-  return { presented, presentedHash, family, access };
+  const shaped = await shapeRefresh(req, deps, presented, family, access);
+  return { presented, presentedHash, family, access, shaped };
 }
 
 /** Stage 3: the one write, a compare-and-set on the presented generation and digest. */
 async function write(req: RefreshRequest, deps: OAuthDeps, decided: DecidedRefresh): Promise<RefreshOutcome> {
-  const { presented, presentedHash } = decided;
+  const { presented, presentedHash, shaped } = decided;
   const settings = req.client.refreshToken;
   const now = deps.clock.now();
   const rotating = rotatesRefreshTokens(req.client);
@@ -89,10 +95,14 @@ async function write(req: RefreshRequest, deps: OAuthDeps, decided: DecidedRefre
       ? {
           currentHash: sha256(nextSecret),
           successorBox: settings.leewaySeconds > 0 ? sealSuccessor(presented.secret, presented.familyId, nextGeneration, nextSecret) : null,
+          // A retry inside the leeway gets the claims of this answer without asking the hook again.
+          successorClaims: settings.leewaySeconds > 0 && shaped.keepForRetries ? shaped.accessClaims : null,
         }
       : null,
     lastIp: req.context.ip,
     lastUserAgent: req.context.userAgent,
+    claims: shaped.familyClaims,
+    metadata: shaped.metadata,
   });
   if (!updated) {
     // Another exchange of the same token won the race (or the family died in between): judge it afresh.
@@ -101,7 +111,7 @@ async function write(req: RefreshRequest, deps: OAuthDeps, decided: DecidedRefre
     return settle(req, deps, presented, verdict);
   }
   const successor = nextSecret ? deps.codec.format(updated.id, nextGeneration, nextSecret) : undefined;
-  return respond(req, deps, updated, decided.access, successor, rotating ? 'rotated' : 'exchanged', presented.generation);
+  return respond(req, deps, updated, decided.access, shaped.accessClaims, successor, rotating ? 'rotated' : 'exchanged', presented.generation);
 }
 
 /** A token that is not its family's current one: replayed inside the leeway, reused, or dead. */
@@ -111,7 +121,9 @@ async function settle(req: RefreshRequest, deps: OAuthDeps, presented: ParsedRef
       // Writes nothing: the answer is the successor the first exchange already stored.
       const access = await resolveAccess(verdict.family, req.client, req.scope, req.audience, deps.directory);
       const successor = deps.codec.format(verdict.family.id, verdict.family.generation, verdict.successor);
-      return respond(req, deps, verdict.family, access, successor, 'leeway_replay', presented.generation);
+      // The same claims the first answer had, kept beside the sealed successor.
+      const claims = verdict.family.successorClaims ?? verdict.family.claims;
+      return respond(req, deps, verdict.family, access, claims, successor, 'leeway_replay', presented.generation);
     }
     case 'reuse':
       throw await revokeForReuse(req, deps, verdict.family, presented.generation);
@@ -146,6 +158,7 @@ async function respond(
   deps: OAuthDeps,
   family: TokenFamily,
   access: ResolvedAccess,
+  claims: Claims,
   successor: string | undefined,
   kind: RefreshOutcome['kind'],
   presentedGeneration: number,
@@ -158,6 +171,7 @@ async function respond(
       azp: family.clientId,
       scope: formatScope(access.scopes),
       sid: family.sessionId ?? undefined,
+      custom: claims,
     },
     { alg: access.api.signingAlg, lifetimeSeconds: access.api.tokenLifetimeSeconds, now },
   );

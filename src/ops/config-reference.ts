@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { ENV_VARS } from '../config/env.js';
-import { ClientConfigSchema, ClientGrantConfigSchema, RefreshTokenConfigSchema, ResourceServerConfigSchema } from '../config/file-schema.js';
+import { ClientConfigSchema, ClientGrantConfigSchema, RefreshTokenConfigSchema, ResourceServerConfigSchema, TokenHookConfigSchema } from '../config/file-schema.js';
 
 interface Row {
   path: string;
@@ -56,7 +56,7 @@ export function renderConfigReference(): string {
     '',
     '## Configuration file (`REFRESHD_CONFIG`)',
     '',
-    "A JSON object with three optional arrays, in Auth0's field names. Unknown fields are errors.",
+    "A JSON object with three optional arrays, in Auth0's field names, and an optional `token_hook`. Unknown fields are errors.",
     '',
     '### `clients[]`',
     '',
@@ -73,6 +73,12 @@ export function renderConfigReference(): string {
     '### `client_grants[]`',
     '',
     table(rows(ClientGrantConfigSchema, 'client_grants[]')),
+    '',
+    '### `token_hook`',
+    '',
+    'The application\'s say over every token ([token-hook.md](token-hook.md)). Each field can be set, or overridden, by its `REFRESHD_TOKEN_HOOK_*` variable.',
+    '',
+    table(rows(TokenHookConfigSchema, 'token_hook')),
     '',
   ].join('\n');
 }

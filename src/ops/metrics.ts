@@ -1,10 +1,14 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
 import type { EventSink, SecurityEvent } from '../core/events.js';
+import type { TokenHookObservation } from '../hooks/token-hook.js';
 import type { FamilyStore } from '../ports/store.js';
 
 /** Refresh outcomes as labelled on refreshd_refreshes_total. */
-export const REFRESH_OUTCOMES = ['rotated', 'exchanged', 'leeway_replay', 'reuse_detected', 'expired', 'revoked', 'unknown', 'malformed', 'other_client', 'invalid'] as const;
+export const REFRESH_OUTCOMES = [
+  'rotated', 'exchanged', 'leeway_replay', 'reuse_detected', 'expired', 'revoked', 'unknown', 'malformed', 'other_client', 'invalid',
+  'hook_denied', 'hook_revoked', 'hook_failed',
+] as const;
 
 /**
  * Prometheus metrics, in a registry of their own (several apps can live in one process, as in tests). Refresh
@@ -19,6 +23,8 @@ export class Metrics implements EventSink {
   readonly storeDuration: Histogram<'operation' | 'result'>;
   readonly eventsDropped: Counter<'reason'>;
   readonly webhookEvents: Counter<'result'>;
+  readonly tokenHookCalls: Counter<'event' | 'result'>;
+  readonly tokenHookDuration: Histogram<'event'>;
 
   constructor(options: { store?: Pick<FamilyStore, 'countActiveFamilies'>; clock: Clock; defaultMetrics?: boolean; activeFamiliesCacheMs?: number }) {
     const registers = [this.registry];
@@ -49,6 +55,19 @@ export class Metrics implements EventSink {
     });
     for (const reason of ['queue_full', 'refused']) this.eventsDropped.inc({ reason }, 0);
     this.webhookEvents = new Counter({ name: 'refreshd_webhook_events_total', help: 'Events delivered to or abandoned by the webhook.', labelNames: ['result'], registers });
+    this.tokenHookCalls = new Counter({
+      name: 'refreshd_token_hook_calls_total',
+      help: 'Token hook calls by event and result: no_change, changed, deny, revoke, or the failure (timeout, http_5xx, http_status, redirect, too_large, invalid_response, connection, error).',
+      labelNames: ['event', 'result'],
+      registers,
+    });
+    this.tokenHookDuration = new Histogram({
+      name: 'refreshd_token_hook_duration_seconds',
+      help: 'Token hook call latency by event, failures included.',
+      labelNames: ['event'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
 
     const store = options.store;
     if (store) {
@@ -76,6 +95,11 @@ export class Metrics implements EventSink {
       const reason = String(event.details?.failure_reason ?? 'invalid');
       this.refreshes.inc({ outcome: reason === 'reused' ? 'reuse_detected' : reason });
     }
+  }
+
+  observeTokenHook(o: TokenHookObservation): void {
+    this.tokenHookCalls.inc({ event: o.event, result: o.result });
+    this.tokenHookDuration.observe({ event: o.event }, o.seconds);
   }
 
   observeQuery(operation: string, seconds: number, ok: boolean): void {

@@ -1,4 +1,5 @@
 import type { StoredEvent } from '../core/events.js';
+import type { Claims } from '../core/claims.js';
 import type {
   Client,
   ClientGrant,
@@ -34,10 +35,17 @@ export interface FamilyExchange {
   /** New idle expiry; the store caps it at the family's absolute expiry, which never moves. */
   idleExpiresAt: number | null;
   rotating: boolean;
-  /** The successor for a rotating exchange (generation + 1); null keeps the token (non-rotating). */
-  next: { currentHash: Buffer; successorBox: Buffer | null } | null;
+  /**
+   * The successor for a rotating exchange (generation + 1); null keeps the token (non-rotating). `successorClaims`
+   * are the access-token claims answered with it when a leeway retry may ask again (null: the family's claims).
+   */
+  next: { currentHash: Buffer; successorBox: Buffer | null; successorClaims?: Claims | null | undefined } | null;
   lastIp: string | null;
   lastUserAgent: string | null;
+  /** Replaces the family's claims in the same statement (a token hook's decision); absent keeps them. */
+  claims?: Claims | undefined;
+  /** Replaces the family's metadata in the same statement (a token hook's decision); absent keeps it. */
+  metadata?: Metadata | undefined;
 }
 
 export interface FamilyFilter {

@@ -8,10 +8,11 @@ import { MANAGEMENT_SCOPES, SIGNING_ALGS, type Client, type ResourceServer } fro
 import { managementAudienceFor } from '../config/env.js';
 import { normalizeIssuer } from '../config/issuer.js';
 import { EMPTY_CONFIG, type NormalizedConfig } from '../config/load-config.js';
+import { TokenHookRunner, type TokenHookFunction, type TokenHookObservation, type TokenHookPolicy } from '../hooks/token-hook.js';
 import { MAX_ACTIVE_FAMILIES_PER_USER_CLIENT } from '../oauth/defaults.js';
 import type { OAuthDeps, TokenResponse } from '../oauth/deps.js';
 import { Directory } from '../oauth/directory.js';
-import { issueForUser, type IssueResult } from '../oauth/issuance.js';
+import { issuanceClaims, issuanceMetadata, issueForUser, type IssueResult } from '../oauth/issuance.js';
 import { refreshFamily, type RefreshOutcome } from '../oauth/refresh.js';
 import { revocationEndpoint, revokeToken } from '../oauth/revocation.js';
 import { tokenEndpoint, type EndpointRequest } from '../oauth/token-endpoint.js';
@@ -40,6 +41,16 @@ export interface RefreshdOptions {
    * event loop. Call close() to stop them (idle workers never keep the process alive).
    */
   signingWorkers?: number;
+  /**
+   * The application's token hook, called before anything is written at issuance and on refresh:
+   * `async (event) => decision`, with the same event and decision as the HTTP hook (docs/token-hook.md); null or
+   * undefined for no change. The server builds one from the `token_hook` configuration.
+   */
+  tokenHook?: TokenHookFunction | null;
+  /** `onFailure` (default 'deny'), `events` (default both) and `timeoutMs` (default 5000) for `tokenHook`. */
+  tokenHookPolicy?: Partial<TokenHookPolicy>;
+  /** Called after every hook call with its event, result and duration (the server counts them in /metrics). */
+  onTokenHookCall?: (observation: TokenHookObservation) => void;
 }
 
 export interface DeviceInput {
@@ -84,6 +95,7 @@ export class Refreshd {
       logger,
       managementAudience: this.managementAudience,
       maxFamiliesPerUserClient: options.maxFamiliesPerUserClient ?? MAX_ACTIVE_FAMILIES_PER_USER_CLIENT,
+      tokenHook: options.tokenHook ? new TokenHookRunner(options.tokenHook, options.tokenHookPolicy ?? {}, { logger, observe: options.onTokenHookCall }) : null,
     };
   }
 
@@ -145,8 +157,11 @@ export class Refreshd {
   /**
    * Issues tokens for a user your application has authenticated, as the token-exchange grant does, to any
    * client (public ones included): the in-process caller is trusted, so no client secret is checked here.
+   * `claims` go into every access token of the new family; `refreshTokenMetadata` is stored with it.
    */
-  async issue(input: { clientId: string; userId: string; audience: string; scope: string; sessionId?: string } & DeviceInput): Promise<IssueResult> {
+  async issue(
+    input: { clientId: string; userId: string; audience: string; scope: string; sessionId?: string; claims?: Record<string, unknown>; refreshTokenMetadata?: Record<string, string> } & DeviceInput,
+  ): Promise<IssueResult> {
     const client = await this.#client(input.clientId);
     return issueForUser(
       {
@@ -156,6 +171,8 @@ export class Refreshd {
         scope: input.scope,
         sessionId: input.sessionId,
         context: { ip: input.ip ?? null, userAgent: input.userAgent ?? null },
+        claims: input.claims === undefined ? undefined : issuanceClaims(input.claims, 'claims'),
+        metadata: input.refreshTokenMetadata === undefined ? undefined : issuanceMetadata(input.refreshTokenMetadata),
       },
       this.deps,
     );

@@ -11,8 +11,8 @@ export interface AccessTokenContent {
   iat: number;
   exp: number;
   jti: string;
-  /** Private claims (scope, azp, sid, gty), in the order they appear in the token. */
-  claims: Record<string, string>;
+  /** Private claims (the application's custom claims, then scope, azp, sid, gty), in the order they appear in the token. */
+  claims: Record<string, unknown>;
 }
 
 /** Signs an access token with jose: the one place that decides its header and registered claims. */

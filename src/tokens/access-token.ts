@@ -1,3 +1,4 @@
+import type { Claims } from '../core/claims.js';
 import { secureRandomBytes } from '../core/random.js';
 import { compactVerify } from 'jose';
 import { SIGNING_ALGS, type SigningAlg } from '../core/types.js';
@@ -13,6 +14,8 @@ export interface AccessTokenClaims {
   sid?: string | undefined;
   /** Auth0 marks machine-to-machine tokens with gty=client-credentials. */
   gty?: string | undefined;
+  /** The application's custom claims (never a reserved name: those are refused where claims come in). */
+  custom?: Claims | undefined;
 }
 
 export interface MintedAccessToken {
@@ -38,7 +41,8 @@ export class AccessTokenIssuer {
   async mint(claims: AccessTokenClaims, options: { alg: SigningAlg; lifetimeSeconds: number; now: number }): Promise<MintedAccessToken> {
     const { kid, key, privateJwk } = await this.#keys.signingKey(options.alg);
     const iat = Math.floor(options.now / 1000);
-    const payload: Record<string, string> = { scope: claims.scope, azp: claims.azp };
+    // Custom claims first, refreshd's own after: even a reserved name that slipped through could not override them.
+    const payload: Record<string, unknown> = { ...claims.custom, scope: claims.scope, azp: claims.azp };
     if (claims.sid) payload.sid = claims.sid;
     if (claims.gty) payload.gty = claims.gty;
     const content: AccessTokenContent = {

@@ -40,6 +40,7 @@ export class FakeGrantStore implements GrantStore {
       f.previousHash = x.presentedHash;
       f.currentHash = x.next.currentHash;
       f.successorBox = x.next.successorBox;
+      f.successorClaims = x.next.successorClaims ?? null;
       f.generation += 1;
       f.rotatedAt = x.now;
     }
@@ -47,6 +48,8 @@ export class FakeGrantStore implements GrantStore {
     f.lastExchangedAt = x.now;
     f.idleExpiresAt = x.idleExpiresAt === null ? null : f.expiresAt !== null && f.expiresAt < x.idleExpiresAt ? f.expiresAt : x.idleExpiresAt;
     f.device = { ...f.device, lastIp: x.lastIp, lastUserAgent: x.lastUserAgent };
+    if (x.claims !== undefined) f.claims = x.claims;
+    if (x.metadata !== undefined) f.metadata = x.metadata;
     return copy(f);
   }
 
@@ -177,6 +180,7 @@ export function grantHarness(): GrantHarness {
     // No caching across a test's own changes: every read goes to the source.
     directory: new Directory(source, clock, { ttlMs: 0 }),
     codec,
+    tokenHook: null,
     accessTokens: {
       async mint(claims, options) {
         minted.push({ claims, alg: options.alg, lifetimeSeconds: options.lifetimeSeconds });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { emptyClaims } from '../../src/core/claims.js';
 import { randomId } from '../../src/core/ids.js';
 import type { Session, TokenFamily } from '../../src/core/types.js';
 import { sha256 } from '../../src/tokens/refresh-token.js';
@@ -26,6 +27,8 @@ export function familyRecord(createdAt: number, o: Partial<TokenFamily> = {}): T
     revokedReason: null,
     device: { initialIp: '192.0.2.1', initialUserAgent: 'ua', lastIp: '192.0.2.1', lastUserAgent: 'ua' },
     metadata: {},
+    claims: emptyClaims(),
+    successorClaims: null,
     ...o,
   };
 }

@@ -7,6 +7,9 @@ import { managementAudienceFor } from '../../src/config/env.js';
 import type { EventRecorder } from '../../src/events/event-recorder.js';
 import { recordSecurityEvents } from '../../src/events/recording.js';
 import { fanOut } from '../../src/events/fan-out.js';
+import type { TokenHookSettings } from '../../src/config/token-hook-config.js';
+import { tokenHookOptions } from '../../src/hooks/http-token-hook.js';
+import type { TokenHookFunction, TokenHookPolicy } from '../../src/hooks/token-hook.js';
 import { buildApp, type BuildAppOptions } from '../../src/http/app.js';
 import { Metrics } from '../../src/ops/metrics.js';
 import type { Store, StoreDialect } from '../../src/ports/store.js';
@@ -51,6 +54,13 @@ export interface StartServerOptions {
   recordEvents?: boolean | { storeRefreshes: boolean };
   /** Extra options for buildApp (a rate limiter, a logger). */
   app?: Omit<BuildAppOptions, 'refreshd'>;
+  /**
+   * A token hook: resolved settings build the HTTP hook exactly as the server does from its configuration (counted
+   * in the metrics when there are some); `{ fn }` is the library form.
+   */
+  tokenHook?: TokenHookSettings | { fn: TokenHookFunction; policy?: Partial<TokenHookPolicy> };
+  /** Logger handed to Refreshd (the hook's warnings go there). */
+  logger?: import('../../src/core/logger.js').Logger;
 }
 
 /**
@@ -72,7 +82,15 @@ export async function startServer(kind: StoreDialect, options: StartServerOption
   // The issuer names the port, known only after listening: either pick a free port first, or use a placeholder.
   const port = options.realIssuer ? await freePort() : 0;
   const issuer = options.issuer ?? (options.realIssuer ? `http://127.0.0.1:${port}/` : 'http://refreshd.test/');
-  const refreshd = await Refreshd.create({ store, issuer, clock, cacheTtlMs: 60_000, events: sink });
+  const hookSettings = options.tokenHook;
+  const httpHook =
+    hookSettings && 'url' in hookSettings ? tokenHookOptions(hookSettings, metrics ? (o) => metrics.observeTokenHook(o) : undefined) : null;
+  const hook = httpHook
+    ? { tokenHook: httpHook.tokenHook, tokenHookPolicy: httpHook.tokenHookPolicy, onTokenHookCall: httpHook.onTokenHookCall }
+    : hookSettings && 'fn' in hookSettings
+      ? { tokenHook: hookSettings.fn, tokenHookPolicy: hookSettings.policy ?? {}, ...(metrics ? { onTokenHookCall: metrics.observeTokenHook.bind(metrics) } : {}) }
+      : {};
+  const refreshd = await Refreshd.create({ store, issuer, clock, cacheTtlMs: 60_000, events: sink, ...hook, ...(options.logger ? { logger: options.logger } : {}) });
   const managementAudience = managementAudienceFor(issuer);
   await refreshd.applyConfig(normalizeConfig(options.config ?? fixtureConfig(managementAudience), managementAudience));
   const app = await buildApp({ logger: false, metrics, ...options.app, refreshd });
@@ -92,6 +110,7 @@ export async function startServer(kind: StoreDialect, options: StartServerOption
     async close() {
       await app.close();
       await refreshd.close();
+      await httpHook?.close();
       await recorder?.stop();
       await store.close();
       await db.drop();

@@ -27,6 +27,12 @@ export function exchange(
     headers?: Record<string, string>;
     /** Authenticate with HTTP Basic (client_secret_basic) instead of the body. */
     basic?: boolean;
+    /** Sent as `access_token_claims` (JSON-encoded unless already a string). */
+    claims?: unknown;
+    /** Sent as `refresh_token_metadata` (JSON-encoded unless already a string). */
+    metadata?: unknown;
+    /** Send a JSON body instead of a form. */
+    json?: boolean;
   } = {},
 ): Promise<HttpResult<TokenBody>> {
   const clientId = opts.clientId ?? 'backend';
@@ -42,7 +48,10 @@ export function exchange(
   };
   if (opts.sessionId) params.session_id = opts.sessionId;
   if (opts.targetClientId) params.target_client_id = opts.targetClientId;
-  return post<TokenBody>(server, '/oauth/token', params, headers ? { headers } : {});
+  const asParam = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  if (opts.claims !== undefined) params.access_token_claims = asParam(opts.claims);
+  if (opts.metadata !== undefined) params.refresh_token_metadata = asParam(opts.metadata);
+  return post<TokenBody>(server, '/oauth/token', params, { ...(headers ? { headers } : {}), ...(opts.json ? { json: true } : {}) });
 }
 
 /** A refresh grant by a fixture client (public clients send no secret). */

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Migrator } from 'kysely';
 import { columnTypes } from '../../src/store/sql/dialect.js';
-import { migrationProvider } from '../../src/store/sql/migrations/index.js';
+import { MIGRATION_NAMES, migrationProvider } from '../../src/store/sql/migrations/index.js';
 import type { SqlStore } from '../../src/store/sql/sql-store.js';
 import { ConfigError } from '../../src/core/errors.js';
+import { familyToRow } from '../../src/store/sql/mappers.js';
+import { sha256 } from '../../src/tokens/refresh-token.js';
 import { familyRecord } from '../helpers/records.js';
 import { createTestDatabase, STORES } from '../helpers/stores.js';
 
@@ -67,7 +69,56 @@ for (const kind of STORES) {
       // One of ours missing beside an unknown one: not a newer release of this line, so nothing runs on it.
       await raw.deleteFrom('refreshd_migration').where('name', '=', '2026_11_30_0001_client_web_origins').execute();
       await assert.rejects(store.migrate(), (err: Error) => err instanceof ConfigError && /does not know \(2099_01_01_0000_from_the_future\) and lacks some it does/.test(err.message));
-      assert.equal((await raw.selectFrom('refreshd_migration').select('name').execute()).length, 3, 'nothing was applied or rolled back');
+      // Ours less the one deleted, plus the unknown one.
+      assert.equal((await raw.selectFrom('refreshd_migration').select('name').execute()).length, MIGRATION_NAMES.length, 'nothing was applied or rolled back');
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  });
+}
+
+// Families written before claims existed keep working: they gain empty claims, and rotation still applies.
+for (const kind of STORES) {
+  test(`upgrading adds claims to existing families without touching them (${kind})`, async () => {
+    const db = await createTestDatabase(kind);
+    const store = db.open() as SqlStore;
+    try {
+      const migrator = new Migrator({
+        db: store.db,
+        provider: migrationProvider(columnTypes(kind)),
+        migrationTableName: 'refreshd_migration',
+        migrationLockTableName: 'refreshd_migration_lock',
+      });
+      assert.equal((await migrator.migrateTo('2026_11_30_0001_client_web_origins')).error, undefined);
+      const now = Date.now();
+      const f = familyRecord(now);
+      // The row as the previous release wrote it: every column it had, none of the new ones.
+      const { claims: _c, successor_claims: _s, ...oldRow } = familyToRow(f);
+      await (store.db as unknown as import('kysely').Kysely<Record<string, Record<string, unknown>>>)
+        .insertInto('token_families')
+        .values({ ...oldRow, rotating: kind === 'postgres' ? true : 1 })
+        .execute();
+      await store.migrate();
+      const upgraded = await store.findFamily(f.id);
+      assert.deepEqual({ ...upgraded?.claims }, {});
+      assert.equal(upgraded?.successorClaims, null);
+      assert.deepEqual(upgraded?.currentHash, f.currentHash);
+      const next = sha256(Buffer.from('next'));
+      const rotated = await store.exchangeFamily({
+        familyId: f.id,
+        clientId: f.clientId,
+        presentedGeneration: 0,
+        presentedHash: f.currentHash,
+        now,
+        idleExpiresAt: null,
+        rotating: true,
+        next: { currentHash: next, successorBox: null },
+        lastIp: null,
+        lastUserAgent: null,
+      });
+      assert.equal(rotated?.generation, 1);
+      assert.deepEqual({ ...rotated?.claims }, {});
     } finally {
       await store.close();
       await db.drop();

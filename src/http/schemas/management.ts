@@ -89,6 +89,12 @@ export const RefreshToken = Type.Object(
     }),
     refresh_token_metadata: Metadata,
     last_exchanged_at: NullableDateTime('When the refresh token was last exchanged; null if never'),
+    access_token_claims: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description:
+          'refreshd extension (Auth0 has no such field): the custom claims put into every access token of this refresh token, set at issuance (`access_token_claims`) or by the token hook. Present only when there are some.',
+      }),
+    ),
   },
   { title: 'RefreshToken' },
 );

@@ -33,6 +33,9 @@ export function refreshTokenToWire(f: TokenFamily): RefreshTokenWire {
     resource_servers: [{ audience: f.audience, scopes: formatScope(f.scope) }],
     refresh_token_metadata: f.metadata,
     last_exchanged_at: isoDateOrNull(f.lastExchangedAt),
+    // A refreshd extension, after Auth0's fields and only when there is something to show: a family without
+    // claims is exactly Auth0's object.
+    ...(Object.keys(f.claims).length > 0 ? { access_token_claims: f.claims } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { OAuthError } from '../../core/errors.js';
 import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT, USER_ID_TOKEN_TYPE } from '../../core/types.js';
-import { issueForUser } from '../issuance.js';
+import { issuanceClaims, issuanceMetadata, issueForUser } from '../issuance.js';
 import { optional, required } from '../params.js';
 import type { Grant } from './grant.js';
 
@@ -10,6 +10,10 @@ import type { Grant } from './grant.js';
  * tokens to a public client (the mobile or browser app the backend logs users into), which refreshes them
  * itself. Only a public one: a confidential client obtains its own tokens, and letting one backend mint tokens
  * in another confidential client's name (its `azp`, its refresh policies) would widen what the grant trusts.
+ *
+ * refreshd extensions for what the tokens carry, each a JSON object sent as a string (form or JSON body alike):
+ * `access_token_claims`, custom claims put into every access token of the new family (reserved names refused),
+ * and `refresh_token_metadata`, Auth0's metadata object, stored with the family.
  */
 export const tokenExchangeGrant: Grant = {
   grantType: TOKEN_EXCHANGE_GRANT,
@@ -28,10 +32,14 @@ export const tokenExchangeGrant: Grant = {
     const targetId = optional(params, 'target_client_id');
     const target = targetId === undefined || targetId === client.clientId ? client : await deps.directory.client(targetId);
     if (!target) throw new OAuthError('invalid_request', 'Unknown target_client_id.');
+    const claimsParam = optional(params, 'access_token_claims');
+    const metadataParam = optional(params, 'refresh_token_metadata');
     if (target !== client && target.tokenEndpointAuthMethod !== 'none') {
       throw new OAuthError('invalid_request', 'target_client_id must name a public client; a confidential client obtains its own tokens.');
     }
     try {
+      const claims = claimsParam === undefined ? undefined : issuanceClaims(jsonParameter('access_token_claims', claimsParam));
+      const metadata = metadataParam === undefined ? undefined : issuanceMetadata(jsonParameter('refresh_token_metadata', metadataParam));
       const { response } = await issueForUser(
         {
           client: target,
@@ -40,6 +48,8 @@ export const tokenExchangeGrant: Grant = {
           scope: optional(params, 'scope') ?? '',
           sessionId: optional(params, 'session_id'),
           context,
+          claims,
+          metadata,
         },
         deps,
       );
@@ -60,3 +70,12 @@ export const tokenExchangeGrant: Grant = {
     }
   },
 };
+
+/** A parameter that carries a JSON object as a string (parameters are flat strings on this endpoint). */
+function jsonParameter(name: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new OAuthError('invalid_request', `${name} must be a JSON object, sent as a string.`);
+  }
+}

@@ -26,6 +26,8 @@ export interface TokenFamiliesTable {
   last_ip: string | null;
   last_user_agent: string | null;
   metadata: string | null;
+  claims: string | null;
+  successor_claims: string | null;
 }
 
 export interface SessionsTable {

@@ -1,4 +1,5 @@
 import { CompiledQuery, sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
+import { claimsToText } from '../../core/claims.js';
 import type { Metadata, Session, TokenFamily } from '../../core/types.js';
 import type { FamilyExchange, FamilyFilter, PageRequest } from '../../ports/store.js';
 import type { Database, TokenFamiliesTable } from './database.js';
@@ -62,6 +63,9 @@ interface ExchangeValues extends Record<string, unknown> {
   nextGeneration: number;
   nextHash: Buffer | null;
   successorBox: Buffer | null;
+  successorClaims: string | null;
+  claims: string | null;
+  metadata: string | null;
   now: number;
   idleExpiresAt: number | null;
   rotating: number;
@@ -73,20 +77,30 @@ interface ExchangeValues extends Record<string, unknown> {
 const FAMILY_COLUMNS = [
   'id', 'user_id', 'client_id', 'session_id', 'audience', 'scope', 'generation', 'rotating', 'current_hash', 'previous_hash',
   'successor_box', 'created_at', 'rotated_at', 'last_exchanged_at', 'idle_expires_at', 'expires_at', 'revoked_at',
-  'revoked_reason', 'initial_ip', 'initial_user_agent', 'last_ip', 'last_user_agent', 'metadata',
+  'revoked_reason', 'initial_ip', 'initial_user_agent', 'last_ip', 'last_user_agent', 'metadata', 'claims', 'successor_claims',
 ] as const satisfies readonly (keyof TokenFamiliesTable)[];
 // Compile-time check that the list is complete: a column added to the table must be added above.
 const allFamilyColumnsListed: Exclude<keyof TokenFamiliesTable, (typeof FAMILY_COLUMNS)[number]> extends never ? true : never = true;
 void allFamilyColumnsListed;
 
+/** Which columns one exchange writes; each shape is its own compiled statement. */
+interface ExchangeShape {
+  rotates: boolean;
+  slidesIdle: boolean;
+  /** A token hook replaced the family's claims or metadata. */
+  setsClaims: boolean;
+  setsMetadata: boolean;
+}
+
 /** The compare-and-set as Kysely builds it; every value is a slot (see query-template.ts). */
-function buildExchange(db: Kysely<Database>, shape: { rotates: boolean; slidesIdle: boolean }) {
+function buildExchange(db: Kysely<Database>, shape: ExchangeShape) {
   const rotation = shape.rotates
     ? {
         generation: slot<number>('nextGeneration'),
         current_hash: slot<Buffer>('nextHash'),
         previous_hash: slot<Buffer>('presentedHash'),
         successor_box: slot<Buffer | null>('successorBox'),
+        successor_claims: slot<string | null>('successorClaims'),
         rotated_at: slot<number>('now'),
       }
     : {};
@@ -95,6 +109,8 @@ function buildExchange(db: Kysely<Database>, shape: { rotates: boolean; slidesId
     .updateTable('token_families')
     .set({
       ...rotation,
+      ...(shape.setsClaims ? { claims: slot<string | null>('claims') } : {}),
+      ...(shape.setsMetadata ? { metadata: slot<string | null>('metadata') } : {}),
       rotating: slot<number>('rotating'),
       last_exchanged_at: slot<number>('now'),
       last_ip: slot<string | null>('lastIp'),
@@ -115,14 +131,15 @@ function buildExchange(db: Kysely<Database>, shape: { rotates: boolean; slidesId
 type ExchangeTemplate = QueryTemplate<ExchangeValues, Selectable<TokenFamiliesTable>>;
 const exchangeTemplates = new WeakMap<Kysely<Database>, Map<string, ExchangeTemplate>>();
 
-function exchangeTemplate(db: Kysely<Database>, rotates: boolean, slidesIdle: boolean): ExchangeTemplate {
+function exchangeTemplate(db: Kysely<Database>, shape: ExchangeShape): ExchangeTemplate {
   let byShape = exchangeTemplates.get(db);
   if (!byShape) exchangeTemplates.set(db, (byShape = new Map()));
-  const key = `${rotates}/${slidesIdle}`;
+  const { rotates, slidesIdle, setsClaims, setsMetadata } = shape;
+  const key = `${rotates}/${slidesIdle}/${setsClaims}/${setsMetadata}`;
   let template = byShape.get(key);
   if (!template) {
-    const name = `refreshd_exchange_family_${rotates ? 'rotate' : 'keep'}${slidesIdle ? '_slide' : ''}`;
-    template = new QueryTemplate(buildExchange(db, { rotates, slidesIdle }), { preparedStatement: name }) as ExchangeTemplate;
+    const name = `refreshd_exchange_family_${rotates ? 'rotate' : 'keep'}${slidesIdle ? '_slide' : ''}${setsClaims ? '_claims' : ''}${setsMetadata ? '_meta' : ''}`;
+    template = new QueryTemplate(buildExchange(db, shape), { preparedStatement: name }) as ExchangeTemplate;
     byShape.set(key, template);
   }
   return template;
@@ -130,7 +147,12 @@ function exchangeTemplate(db: Kysely<Database>, rotates: boolean, slidesIdle: bo
 
 /** The rotation compare-and-set: one UPDATE … RETURNING, on both dialects, compiled once per shape. */
 export async function exchangeFamily(db: Kysely<Database>, x: FamilyExchange): Promise<TokenFamily | null> {
-  const template = exchangeTemplate(db, x.next !== null, x.idleExpiresAt !== null);
+  const template = exchangeTemplate(db, {
+    rotates: x.next !== null,
+    slidesIdle: x.idleExpiresAt !== null,
+    setsClaims: x.claims !== undefined,
+    setsMetadata: x.metadata !== undefined,
+  });
   const values: ExchangeValues = {
     familyId: x.familyId,
     clientId: x.clientId,
@@ -139,6 +161,9 @@ export async function exchangeFamily(db: Kysely<Database>, x: FamilyExchange): P
     nextGeneration: x.presentedGeneration + 1,
     nextHash: x.next?.currentHash ?? null,
     successorBox: x.next?.successorBox ?? null,
+    successorClaims: x.next?.successorClaims ? JSON.stringify(x.next.successorClaims) : null,
+    claims: x.claims === undefined ? null : claimsToText(x.claims),
+    metadata: x.metadata === undefined ? null : metadataToText(x.metadata),
     now: x.now,
     idleExpiresAt: x.idleExpiresAt,
     rotating: x.rotating ? 1 : 0,

@@ -1,4 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
+import { claimsFromText, claimsToText } from '../../core/claims.js';
 import type {
   Client,
   ClientGrant,
@@ -65,6 +66,8 @@ export function familyFromRow(r: Selectable<TokenFamiliesTable>): TokenFamily {
       lastUserAgent: r.last_user_agent,
     },
     metadata: parseMetadata(r.metadata),
+    claims: claimsFromText(r.claims),
+    successorClaims: r.successor_claims === null ? null : claimsFromText(r.successor_claims),
   };
 }
 
@@ -93,6 +96,8 @@ export function familyToRow(f: TokenFamily): Insertable<TokenFamiliesTable> {
     last_ip: f.device.lastIp,
     last_user_agent: f.device.lastUserAgent,
     metadata: metadataToText(f.metadata),
+    claims: claimsToText(f.claims),
+    successor_claims: f.successorClaims === null ? null : JSON.stringify(f.successorClaims),
   };
 }
 

@@ -85,10 +85,13 @@ for (const kind of STORES) {
       }
     });
 
-    test('the refresh-token schema has exactly the seed’s properties, and PATCH takes only refresh_token_metadata', () => {
+    test('the refresh-token schema has exactly the seed’s properties (then one optional refreshd extension), and PATCH takes only refresh_token_metadata', () => {
       const get = doc.paths['/refresh-tokens/{id}'].get.responses['200'].content['application/json'].schema;
-      assert.deepEqual(Object.keys(get.properties), SEED_UPDATE_REFRESH_TOKEN_PROPERTIES);
-      assert.deepEqual(Object.keys(doc.paths['/refresh-tokens/{id}'].patch.responses['200'].content['application/json'].schema.properties), SEED_UPDATE_REFRESH_TOKEN_PROPERTIES);
+      const withExtension = [...SEED_UPDATE_REFRESH_TOKEN_PROPERTIES, 'access_token_claims'];
+      assert.deepEqual(Object.keys(get.properties), withExtension);
+      assert.equal(get.required?.includes('access_token_claims') ?? false, false);
+      assert.match(get.properties.access_token_claims.description, /^refreshd extension \(Auth0 has no such field\)/);
+      assert.deepEqual(Object.keys(doc.paths['/refresh-tokens/{id}'].patch.responses['200'].content['application/json'].schema.properties), withExtension);
       assert.deepEqual(get.properties.resource_servers.items.properties.scopes, { description: 'List of scopes for the refresh token, space separated', type: 'string' });
       const body = doc.paths['/refresh-tokens/{id}'].patch.requestBody.content['application/json'].schema;
       assert.equal(body.additionalProperties, false);

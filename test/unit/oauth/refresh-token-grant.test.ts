@@ -59,7 +59,7 @@ describe('refresh grant (unit, fake store)', () => {
     assert.equal(w.store.families.get(w.family.id)?.generation, 1);
     assert.ok(r.refresh_token && r.refresh_token !== w.token);
     assert.equal(r.scope, 'openid offline_access read:data');
-    assert.deepEqual(w.minted[0]?.claims, { sub: 'user-1', aud: API, azp: 'app', scope: 'openid offline_access read:data', sid: undefined });
+    assert.deepEqual(w.minted[0]?.claims, { sub: 'user-1', aud: API, azp: 'app', scope: 'openid offline_access read:data', sid: undefined, custom: {} });
     assert.equal(w.events.at(-1)?.type, 'sertft');
     // and the successor works in turn
     await refresh(w, r.refresh_token);

@@ -3,6 +3,7 @@ import type { ColumnTypes } from '../dialect.js';
 import * as initial from './2026_11_22_0001_initial.js';
 import * as securityEvents from './2026_11_22_1200_security_events.js';
 import * as clientWebOrigins from './2026_11_30_0001_client_web_origins.js';
+import * as familyClaims from './2026_12_02_0600_family_claims.js';
 
 interface DialectMigration {
   up(db: Parameters<Migration['up']>[0], types: ColumnTypes): Promise<void>;
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '2026_11_22_0001_initial': initial,
   '2026_11_22_1200_security_events': securityEvents,
   '2026_11_30_0001_client_web_origins': clientWebOrigins,
+  '2026_12_02_0600_family_claims': familyClaims,
 };
 
 /** The names this build knows, in order. */
