@@ -1,5 +1,6 @@
 import { REQUEST_HEADERS, refreshBody, TOKEN_PATH } from './lib/bench-client.js';
-import { cpuWindow, peakRssBytes, waitForQuiet, type CpuWindow } from './lib/proc-stats.js';
+import { cpuWindow, databaseBackendPids, peakRssBytes, waitForQuiet, type CpuWindow } from './lib/proc-stats.js';
+import { countSyscalls, perRequest, syscallCountingAvailable, type SyscallCounts } from './lib/syscall-count.js';
 import { startTarget, type RunningTarget, type TargetContext } from './lib/start-target.js';
 import { countRows, type StoreKind } from './lib/storage.js';
 import { prepareManagementReads } from './load/management-reads.js';
@@ -19,6 +20,8 @@ export interface RunSettings {
   maxAttempts: number;
   /** Fresh tokens beyond one per connection, to replace chains that break (which also fails the run). */
   spareTokens: number;
+  /** Seconds of the extra window in which system calls are counted (0: none). */
+  countSeconds: number;
   /** True once the run as a whole must hurry: no more waiting for quiet or re-measuring. */
   overBudget(): boolean;
   log(message: string): void;
@@ -64,12 +67,13 @@ interface Window {
   load: LoadResult;
   cpu: CpuWindow | null;
   rowsAdded: number;
+  syscalls?: { server: SyscallCounts; database: SyscallCounts | null };
 }
 
 /** The database a target writes to, for row counts (refreshd) and for attributing PostgreSQL CPU (pg targets). */
 function databaseOf(s: Scenario, ctx: TargetContext): { store: StoreKind | null; pgName: string | undefined } {
   const store = s.target.kind === 'refreshd' ? s.target.store : null;
-  const pg = store === 'postgres' || s.target.kind === 'pg-floor';
+  const pg = store === 'postgres' || (s.target.kind === 'rotation-floor' && s.target.store === 'postgres');
   return { store, pgName: pg ? new URL(ctx.databaseUrls.postgres!).pathname.slice(1) : undefined };
 }
 
@@ -86,17 +90,22 @@ export async function runScenario(s: Scenario, ctx: TargetContext, settings: Run
     const firstRows = await rows();
 
     // Rows are counted around each load run only, so the tokens issued for the next run are not counted.
-    const window = async (seconds: number, measure: boolean): Promise<Window> => {
+    const window = async (seconds: number, measure: boolean, count = false): Promise<Window> => {
       await driver.beforeRun();
       // refreshd writes security events in batches every 250 ms: let the issuance events of beforeRun land
       // before counting, so they are not charged to the refreshes.
       if (store) await new Promise((ok) => setTimeout(ok, 600));
       const before = await rows();
       if (measure) await waitForQuiet(settings.quietCores, settings.overBudget() ? 0 : 20_000);
+      // System calls are counted in a window of their own: counting costs a little on every call.
+      const stopServerCount = count ? await countSyscalls([target.process.pid]) : null;
+      const backends = count && pgName ? databaseBackendPids(pgName) : [];
+      const stopDbCount = backends.length ? await countSyscalls(backends) : null;
       const closeCpu = measure ? cpuWindow(target.process.pid, pgName, target.helperPids) : null;
       const load = await runLoad({ url: target.process.url, method: driver.method, headers: driver.headers, connections: settings.connections, durationSeconds: seconds, source: (i) => driver.source(i) });
       const cpu = closeCpu ? closeCpu() : null;
-      return { load, cpu, rowsAdded: total(await rows()) - total(before) };
+      const syscalls = stopServerCount ? { server: await stopServerCount(), database: stopDbCount ? await stopDbCount() : null } : undefined;
+      return { load, cpu, rowsAdded: total(await rows()) - total(before), ...(syscalls ? { syscalls } : {}) };
     };
 
     const warm = await window(settings.warmupSeconds, false);
@@ -110,12 +119,14 @@ export async function runScenario(s: Scenario, ctx: TargetContext, settings: Run
       settings.log(`  contended: other processes used ${w.cpu!.otherCores.toFixed(2)} cores during the window (${Math.round(w.load.requestsPerSecond)}/s); measuring again`);
     }
     const best = measured.reduce((a, b) => (b.cpu!.otherCores < a.cpu!.otherCores ? b : a));
+    const counting = settings.countSeconds > 0 && syscallCountingAvailable().ok;
+    const counted = counting ? await window(settings.countSeconds, false, true) : null;
     const cpu = best.cpu!;
     const peakRss = peakRssBytes(target.process.pid);
     const lastRows = await rows();
 
     const problems: string[] = [];
-    const windows = [['warm-up', warm] as const, ...measured.map((w, i) => [`measured #${i + 1}`, w] as const)];
+    const windows = [['warm-up', warm] as const, ...measured.map((w, i) => [`measured #${i + 1}`, w] as const), ...(counted ? [['syscall count', counted] as const] : [])];
     for (const [phase, w] of windows) {
       if (w.load.non2xx > 0) problems.push(`${phase}: ${w.load.non2xx} non-2xx answers (${JSON.stringify(w.load.statusCounts)})`);
       if (w.load.errors > 0) problems.push(`${phase}: ${w.load.errors} connection errors or timeouts`);
@@ -139,7 +150,24 @@ export async function runScenario(s: Scenario, ctx: TargetContext, settings: Run
       errors: m.errors,
       statusCounts: m.statusCounts,
       seconds: m.seconds,
-      cpu: { serverCores: cpu.serverCores, serverMainThreadCores: cpu.serverMainThreadCores, loadgenCores: cpu.loadgenCores, databaseCores: cpu.databaseCores, helperCores: cpu.helperCores, otherCores: cpu.otherCores },
+      cpu: {
+        serverCores: cpu.serverCores,
+        serverSystemCores: cpu.serverSystemCores,
+        serverMainThreadCores: cpu.serverMainThreadCores,
+        loadgenCores: cpu.loadgenCores,
+        databaseCores: cpu.databaseCores,
+        helperCores: cpu.helperCores,
+        otherCores: cpu.otherCores,
+      },
+      ...(counted?.syscalls && counted.load.ok > 0
+        ? {
+            syscalls: {
+              requests: counted.load.ok,
+              server: perRequest(counted.syscalls.server, counted.load.ok),
+              ...(counted.syscalls.database ? { database: perRequest(counted.syscalls.database, counted.load.ok) } : {}),
+            },
+          }
+        : {}),
       attempts: measured.length,
       contended: cpu.otherCores > settings.contendedCores,
       peakRssBytes: peakRss,

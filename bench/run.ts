@@ -5,10 +5,10 @@
  * Exits non-zero if any scenario failed (non-2xx, connection errors, broken chains); missed targets are reported,
  * not hidden, and do not fail the run.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { refreshdConfig } from './lib/bench-client.js';
 import { killAllChildren } from './lib/children.js';
@@ -16,13 +16,14 @@ import { createBenchDatabase, dropAllCreated, dropStaleDatabases, postgresVersio
 import type { TargetContext } from './lib/start-target.js';
 import { measureStorage, populateFamilies, sqliteVersion, type StorageFigures, type StoreKind } from './lib/storage.js';
 import { summarizeProfile } from './profile/summarize.js';
-import { renderMarkdown } from './report/markdown.js';
+import { renderMarkdown, type ScaleResults } from './report/markdown.js';
 import { evaluateTargets, type BenchResults, type Machine, type ScenarioResult } from './report/results.js';
 import { runScenario } from './run-scenario.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const resultsDir = join(root, 'bench', 'results');
+const experimentsDir = join(resultsDir, 'experiments');
 
 // ---- options ---------------------------------------------------------------------------------------------
 
@@ -31,7 +32,15 @@ const flag = (name: string) => argv.includes(`--${name}`);
 const option = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 /** --before-cli=<dist/src/cli.js of an older build>: run each refreshd scenario on both builds, interleaved. */
 const beforeCli = option('before-cli');
-const mode: BenchResults['mode'] = flag('profile') ? 'profile' : beforeCli ? 'compare' : flag('quick') ? 'quick' : 'full';
+/**
+ * --variant=<name>:<VAR>=<value>,… (repeatable): also run each refreshd scenario with these environment
+ * variables, right before the scenario itself (same run, same database), as `<id>@<name>`.
+ */
+const variants: Variant[] = [
+  ...(beforeCli ? [{ name: 'before', cli: beforeCli, env: {} }] : []),
+  ...argv.filter((a) => a.startsWith('--variant=')).map((a) => parseVariant(a.slice('--variant='.length))),
+];
+const mode: BenchResults['mode'] = flag('profile') ? 'profile' : variants.length ? 'compare' : flag('quick') ? 'quick' : 'full';
 const only = option('only')?.split(',');
 /** Other tenants' CPU below which the machine counts as quiet, and above which a window counts as contended. */
 const QUIET_CORES = 0.15;
@@ -44,6 +53,8 @@ const settings = {
   /** Bytes of custom claims in each bulk-loaded family (--claims-bytes=0 for none): what applications store. */
   claimsBytes: Number(option('claims-bytes') ?? 300),
   logLevel: option('log-level') ?? 'info',
+  // System calls are counted in an extra window after the measured one (perf stat; 0 turns it off).
+  countSeconds: Number(option('count-seconds') ?? (mode === 'quick' ? 1 : 3)),
   quietCores: QUIET_CORES,
   contendedCores: CONTENDED_CORES,
 };
@@ -60,17 +71,44 @@ const cli = option('cli');
 const chosen = SCENARIOS.filter((s) => (mode === 'profile' ? s.group === 'refreshd' || s.group === 'management' : true)).filter(
   (s) => !only || only.some((o) => s.id === o || s.group === o || s.id.startsWith(o)),
 );
-const selected = beforeCli
+const selected = variants.length
   ? chosen
-      .filter((s) => !s.pending && (s.group === 'refreshd' || s.group === 'floor'))
-      .flatMap((s): Scenario[] =>
-        s.target.kind === 'refreshd' ? [{ ...s, id: `${s.id}@before`, title: `${s.title} (before)`, target: { ...s.target, cli: beforeCli } }, s] : [s],
-      )
+      .filter((s) => !s.pending && (s.group === 'refreshd' || s.group === 'floor' || (!beforeCli && s.group === 'management')))
+      .flatMap((s): Scenario[] => {
+        const t = s.target;
+        if (t.kind !== 'refreshd') return [s];
+        const copies = variants.map((v): Scenario => ({
+          ...s,
+          id: `${s.id}@${v.name}`,
+          title: `${s.title} (${v.name})`,
+          target: { ...t, ...(v.cli ? { cli: v.cli } : {}), env: { ...t.env, ...v.env } },
+        }));
+        return [...copies, { ...s, ...(cli ? { target: { ...t, cli } } : {}) }];
+      })
   : cli
     ? chosen.map((s): Scenario => (s.target.kind === 'refreshd' ? { ...s, target: { ...s.target, cli } } : s))
     : chosen;
 
 // ---- cleanup: no process or database left behind, whatever happens ------------------------------------------
+
+interface Variant {
+  name: string;
+  cli?: string;
+  env: Record<string, string>;
+}
+
+function parseVariant(text: string): Variant {
+  const colon = text.indexOf(':');
+  const name = colon < 0 ? text : text.slice(0, colon);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`--variant: bad name "${name}" (lower case, digits, dashes)`);
+  const env: Record<string, string> = {};
+  for (const pair of colon < 0 ? [] : text.slice(colon + 1).split(',').filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new Error(`--variant=${text}: expected VAR=value pairs`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return { name, env };
+}
 
 const tmp = mkdtempSync(join(tmpdir(), 'refreshd-bench-'));
 let cleaned = false;
@@ -128,6 +166,13 @@ function writeReport(results: BenchResults): void {
   const md = renderMarkdown(results, {
     findings: existsSync(findingsPath) ? readFileSync(findingsPath, 'utf8') : '',
     beforeAfter: existsSync(comparePath) ? (JSON.parse(readFileSync(comparePath, 'utf8')) as BenchResults) : undefined,
+    scale: existsSync(join(resultsDir, 'scale.json')) ? (JSON.parse(readFileSync(join(resultsDir, 'scale.json'), 'utf8')) as ScaleResults) : undefined,
+    experiments: existsSync(experimentsDir)
+      ? readdirSync(experimentsDir)
+          .filter((f) => f.endsWith('.json'))
+          .sort()
+          .map((f) => ({ name: f.replace(/\.json$/, ''), results: JSON.parse(readFileSync(join(experimentsDir, f), 'utf8')) as BenchResults }))
+      : [],
   });
   writeFileSync(join(root, 'BENCHMARKS.md'), md);
 }
@@ -159,7 +204,7 @@ async function main(): Promise<number> {
 
   // Storage first: the refresh scenarios then run over tables that already hold the bulk-loaded families.
   const storage: Partial<Record<StoreKind, StorageFigures>> = {};
-  const storeOf = (s: Scenario): StoreKind | null => (s.target.kind === 'refreshd' ? s.target.store : s.target.kind === 'pg-floor' ? 'postgres' : null);
+  const storeOf = (s: Scenario): StoreKind | null => (s.target.kind === 'refreshd' || s.target.kind === 'rotation-floor' ? s.target.store : null);
   const stores = new Set(selected.filter((s) => !s.pending).map(storeOf).filter((k): k is StoreKind => k !== null));
   for (const kind of stores) {
     const url = kind === 'sqlite' ? `sqlite:${join(tmp, 'refreshd.db')}` : (await createBenchDatabase()).url;
@@ -209,7 +254,9 @@ async function main(): Promise<number> {
     problems,
   };
   mkdirSync(resultsDir, { recursive: true });
-  const jsonName = mode === 'compare' ? 'before-after.json' : mode === 'full' && !only ? 'latest.json' : `${mode}${only ? '-partial' : ''}.json`;
+  const jsonName =
+    option('out') ?? (beforeCli ? 'before-after.json' : mode === 'compare' ? 'compare.json' : mode === 'full' && !only ? 'latest.json' : `${mode}${only ? '-partial' : ''}.json`);
+  mkdirSync(dirname(join(resultsDir, jsonName)), { recursive: true });
   writeFileSync(join(resultsDir, jsonName), JSON.stringify(out, null, 2) + '\n');
   if (mode === 'full' && !only) writeReport(out);
 

@@ -5,10 +5,11 @@ import type { ManagementRead } from './load/management-reads.js';
 /** What runs as the server process of a scenario. */
 export type TargetSpec =
   /** `cli`: another build's dist/src/cli.js (the before/after comparison runs the code before the changes). */
-  | { kind: 'refreshd'; store: StoreKind; cli?: string; tokenHook?: boolean }
+  | { kind: 'refreshd'; store: StoreKind; cli?: string; tokenHook?: boolean; env?: Record<string, string> }
   /** node:http without a database; signer 'none' answers a placeholder of a JWT's length and hashes nothing. */
   | { kind: 'http-floor'; alg: BenchAlg; signer: 'none' | 'jose' | 'sync' }
-  | { kind: 'pg-floor' }
+  /** node:http + the one-statement rotation on refreshd's table; sign 'ES256' adds the access token (jose). */
+  | { kind: 'rotation-floor'; store: StoreKind; sign: 'none' | 'ES256' }
   | { kind: 'fastify-floor' }
   | { kind: 'oidc-provider' };
 
@@ -36,9 +37,11 @@ export interface Scenario {
 export const SCENARIOS: readonly Scenario[] = [
   { id: 'floor-http', group: 'floor', title: 'node:http: parse the form, answer the same bytes (no crypto, no DB)', target: { kind: 'http-floor', alg: 'ES256', signer: 'none' }, load: { kind: 'refresh', alg: 'ES256' } },
   { id: 'floor-es256', group: 'floor', title: 'node:http + SHA-256 + ES256 JWT (jose), no DB', target: { kind: 'http-floor', alg: 'ES256', signer: 'jose' }, load: { kind: 'refresh', alg: 'ES256' } },
+  { id: 'floor-sqlite-es256', group: 'floor', title: 'node:http + better-sqlite3 one-statement rotation (UPDATE … RETURNING, WAL, autocommit) + ES256 JWT (jose)', target: { kind: 'rotation-floor', store: 'sqlite', sign: 'ES256' }, load: { kind: 'refresh', alg: 'ES256' } },
   { id: 'refreshd-sqlite-es256', group: 'refreshd', title: 'refreshd on SQLite, ES256 access tokens', target: { kind: 'refreshd', store: 'sqlite' }, load: { kind: 'refresh', alg: 'ES256' } },
   { id: 'refreshd-sqlite-es256-hook', group: 'refreshd', title: 'refreshd on SQLite, ES256, refresh with a token hook (local hook answering 200 with two claims)', target: { kind: 'refreshd', store: 'sqlite', tokenHook: true }, load: { kind: 'refresh', alg: 'ES256' } },
-  { id: 'floor-pg', group: 'floor', title: 'node:http + pg, one-statement rotation (UPDATE … RETURNING), no JWT', target: { kind: 'pg-floor' }, load: { kind: 'refresh', alg: 'ES256' } },
+  { id: 'floor-pg', group: 'floor', title: 'node:http + pg, one-statement rotation (UPDATE … RETURNING), no JWT', target: { kind: 'rotation-floor', store: 'postgres', sign: 'none' }, load: { kind: 'refresh', alg: 'ES256' } },
+  { id: 'floor-pg-es256', group: 'floor', title: 'node:http + pg one-statement rotation (named prepared UPDATE … RETURNING) + ES256 JWT (jose)', target: { kind: 'rotation-floor', store: 'postgres', sign: 'ES256' }, load: { kind: 'refresh', alg: 'ES256' } },
   { id: 'refreshd-pg-es256', group: 'refreshd', title: 'refreshd on PostgreSQL, ES256 access tokens', target: { kind: 'refreshd', store: 'postgres' }, load: { kind: 'refresh', alg: 'ES256' } },
   { id: 'refreshd-pg-es256-hook', group: 'refreshd', title: 'refreshd on PostgreSQL, ES256, refresh with a token hook (local hook answering 200 with two claims)', target: { kind: 'refreshd', store: 'postgres', tokenHook: true }, load: { kind: 'refresh', alg: 'ES256' } },
   { id: 'floor-rs256-sync', group: 'floor', title: 'node:http + SHA-256 + RS256 JWT signed on the event loop (single-threaded), no DB', target: { kind: 'http-floor', alg: 'RS256', signer: 'sync' }, load: { kind: 'refresh', alg: 'RS256' } },

@@ -19,6 +19,9 @@ export interface TargetSpec {
 }
 
 export const TARGETS: readonly TargetSpec[] = [
+  // Issue 16's fair floors: the same request, durable write and ES256 signature, and nothing else.
+  { id: 'sqlite-es256-vs-fair-floor', label: 'SQLite, ES256 ≥ 0.8 × node:http + better-sqlite3 one-statement rotation + ES256 floor', check: { kind: 'throughput-ratio', scenario: 'refreshd-sqlite-es256', reference: 'floor-sqlite-es256', factor: 0.8 } },
+  { id: 'pg-es256-vs-fair-floor', label: 'PostgreSQL, ES256 ≥ 0.8 × node:http + pg one-statement rotation + ES256 floor', check: { kind: 'throughput-ratio', scenario: 'refreshd-pg-es256', reference: 'floor-pg-es256', factor: 0.8 } },
   { id: 'sqlite-es256-vs-floor', label: 'SQLite, ES256 ≥ 0.65 × node:http + hash + ES256 floor', check: { kind: 'throughput-ratio', scenario: 'refreshd-sqlite-es256', reference: 'floor-es256', factor: 0.65 } },
   { id: 'sqlite-es256-p99', label: 'SQLite, ES256: p99 ≤ 15 ms at 32 connections', check: { kind: 'p99-max', scenario: 'refreshd-sqlite-es256', limitMs: 15 } },
   { id: 'pg-es256-vs-floor', label: 'PostgreSQL, ES256 ≥ 0.8 × node:http + pg one-statement floor', check: { kind: 'throughput-ratio', scenario: 'refreshd-pg-es256', reference: 'floor-pg', factor: 0.8 } },

@@ -94,6 +94,7 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
     logger,
     clock,
     events,
+    ...(env.signingWorkers !== null ? { signingWorkers: env.signingWorkers } : {}),
     ...(hook ? { tokenHook: hook.tokenHook, tokenHookPolicy: hook.tokenHookPolicy, onTokenHookCall: hook.onTokenHookCall } : {}),
   });
   const report = await refreshd.applyConfig(config);

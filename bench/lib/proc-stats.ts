@@ -10,13 +10,19 @@ const CLK_TCK = (() => {
   }
 })();
 
-/** CPU seconds (user + system, all threads) a process has used so far; with `tid`, that thread's only. */
-export function processCpuSeconds(pid: number, tid?: number): number {
+/** CPU seconds a process has used so far (all threads; with `tid`, that thread's only), in user and kernel mode. */
+export function processCpuTimes(pid: number, tid?: number): { user: number; system: number } {
   const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
   // The command name is in parentheses and may contain spaces; fields are counted after the closing one.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // Fields 14 and 15 of stat(5) are utime and stime; here they are at 11 and 12 (state is field 3 → index 0).
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  return { user: Number(fields[11]) / CLK_TCK, system: Number(fields[12]) / CLK_TCK };
+}
+
+/** CPU seconds (user + system, all threads) a process has used so far; with `tid`, that thread's only. */
+export function processCpuSeconds(pid: number, tid?: number): number {
+  const t = processCpuTimes(pid, tid);
+  return t.user + t.system;
 }
 
 /** Peak resident set size (VmHWM) in bytes. */
@@ -42,16 +48,29 @@ export function selfCpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
-/** CPU seconds of every PostgreSQL backend serving `database` (their title names it), summed. */
-function databaseCpuSeconds(database: string): Map<number, number> {
-  const out = new Map<number, number>();
+/** The PostgreSQL backends serving `database` (their process title names it). */
+export function databaseBackendPids(database: string): number[] {
+  const out: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmdline.startsWith('postgres:') && cmdline.includes(` ${database} `)) out.set(Number(entry), processCpuSeconds(Number(entry)));
+      if (cmdline.startsWith('postgres:') && cmdline.includes(` ${database} `)) out.push(Number(entry));
     } catch {
       // the process ended between readdir and read
+    }
+  }
+  return out;
+}
+
+/** CPU seconds of every PostgreSQL backend serving `database`, by pid. */
+function databaseCpuSeconds(database: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of databaseBackendPids(database)) {
+    try {
+      out.set(pid, processCpuSeconds(pid));
+    } catch {
+      // ended meanwhile
     }
   }
   return out;
@@ -60,6 +79,8 @@ function databaseCpuSeconds(database: string): Map<number, number> {
 export interface CpuWindow {
   /** Server process CPU over the window, in cores (1.0 = one core busy the whole time). */
   serverCores: number;
+  /** The part of serverCores spent in the kernel (system calls, page faults, scheduling). */
+  serverSystemCores: number;
   /** The server's main thread (the event loop) alone, in cores. */
   serverMainThreadCores: number;
   /** Load generator (this process) CPU, in cores. */
@@ -78,14 +99,15 @@ export function cpuWindow(pid: number, database?: string, helperPids: readonly n
   const t0 = performance.now();
   const helpers = () => helperPids.reduce((sum, p) => sum + processCpuSeconds(p), 0);
   const helpers0 = helpers();
-  const server0 = processCpuSeconds(pid);
+  const server0 = processCpuTimes(pid);
   const main0 = processCpuSeconds(pid, pid);
   const self0 = selfCpuSeconds();
   const sys0 = systemCpuSeconds();
   const db0 = database ? databaseCpuSeconds(database) : new Map<number, number>();
   return () => {
     const wall = (performance.now() - t0) / 1000;
-    const server = processCpuSeconds(pid) - server0;
+    const serverTimes = processCpuTimes(pid);
+    const server = serverTimes.user + serverTimes.system - server0.user - server0.system;
     const main = processCpuSeconds(pid, pid) - main0;
     const self = selfCpuSeconds() - self0;
     const sys = systemCpuSeconds().busy - sys0.busy;
@@ -95,6 +117,7 @@ export function cpuWindow(pid: number, database?: string, helperPids: readonly n
     if (database) for (const [p, cpu] of databaseCpuSeconds(database)) db += cpu - (db0.get(p) ?? 0);
     return {
       serverCores: server / wall,
+      serverSystemCores: (serverTimes.system - server0.system) / wall,
       serverMainThreadCores: main / wall,
       loadgenCores: self / wall,
       databaseCores: db / wall,

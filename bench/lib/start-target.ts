@@ -53,6 +53,7 @@ export async function startTarget(spec: TargetSpec, ctx: TargetContext): Promise
           // counting is part of the measured cost) but high enough never to refuse.
           REFRESHD_RATE_LIMIT_MANAGEMENT_PER_TOKEN: '1000000000',
           ...(hook ? { REFRESHD_TOKEN_HOOK_URL: `${hook.url}/hook`, REFRESHD_TOKEN_HOOK_SECRET: newWebhookSecret(), REFRESHD_TOKEN_HOOK_EVENTS: 'refresh' } : {}),
+          ...spec.env,
         },
         port,
         readyPath: '/health/ready',
@@ -81,11 +82,11 @@ export async function startTarget(spec: TargetSpec, ctx: TargetContext): Promise
       });
       return { process: proc, helperPids: [], seed: (_alg, n) => fetchSeedTokens(proc.url, n) };
     }
-    case 'pg-floor': {
+    case 'rotation-floor': {
       const proc = await startProcess({
-        name: 'floor (pg one statement)',
-        args: [here('../floors/pg-rotation-floor.js')],
-        env: { DATABASE_URL: databaseUrl(ctx, 'postgres') },
+        name: `floor (${spec.store} one statement, ${spec.sign})`,
+        args: [here('../floors/rotation-floor.js')],
+        env: { DATABASE_URL: databaseUrl(ctx, spec.store), FLOOR_STORE: spec.store, FLOOR_SIGN: spec.sign },
         port,
         readyPath: '/__seed?n=0',
       });

@@ -23,6 +23,8 @@ export interface LoadOptions {
   durationSeconds: number;
   /** Creates (or hands back) the source for connection `index`. */
   source(index: number): ConnectionSource;
+  /** Share one recorder between loads run at once (several instances), for percentiles over all of them. */
+  latencies?: LatencyRecorder;
 }
 
 export interface LoadResult {
@@ -38,7 +40,7 @@ export interface LoadResult {
 
 /** Drives `connections` keep-alive connections for `durationSeconds` with autocannon. */
 export function runLoad(opts: LoadOptions): Promise<LoadResult> {
-  const latencies = new LatencyRecorder();
+  const latencies = opts.latencies ?? new LatencyRecorder();
   const statusCounts: Record<string, number> = {};
   let ok = 0;
   let non2xx = 0;

@@ -8,8 +8,10 @@ const STATUS: Record<TargetResult['status'], string> = { met: '✅ met', missed:
 
 /** Which floor each scenario is read against in the tables (the targets name their own references). */
 const FLOOR_OF: Record<string, string> = {
-  'refreshd-sqlite-es256': 'floor-es256',
-  'refreshd-pg-es256': 'floor-pg',
+  'refreshd-sqlite-es256': 'floor-sqlite-es256',
+  'refreshd-pg-es256': 'floor-pg-es256',
+  'floor-sqlite-es256': 'floor-es256',
+  'floor-pg-es256': 'floor-es256',
   'refreshd-sqlite-rs256': 'floor-rs256-sync',
   'refreshd-pg-rs256': 'floor-rs256-sync',
   'floor-es256': 'floor-http',
@@ -19,15 +21,46 @@ const FLOOR_OF: Record<string, string> = {
   'mgmt-get-refresh-token-pg': 'floor-fastify-get',
 };
 
+const per = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '–' : n < 10 ? n.toFixed(2) : n.toFixed(1));
+
+/** System calls per request by name, for the columns of the syscall table. */
+const SYSCALL_COLUMNS: { label: string; names: string[] }[] = [
+  { label: 'fcntl', names: ['fcntl'] },
+  { label: 'getpid', names: ['getpid'] },
+  { label: 'pwrite / pread', names: ['pwrite64', 'pread64'] },
+  { label: 'fsync', names: ['fsync', 'fdatasync'] },
+  { label: 'read / recv', names: ['read', 'readv', 'recvfrom', 'recvmsg'] },
+  { label: 'write / send', names: ['write', 'writev', 'sendto', 'sendmsg'] },
+  { label: 'futex', names: ['futex'] },
+  { label: 'epoll', names: ['epoll_pwait', 'epoll_wait', 'epoll_ctl'] },
+];
+
+function syscallTable(rows: ScenarioResult[]): string {
+  const out = [
+    `| scenario | all threads | event loop | ${SYSCALL_COLUMNS.map((c) => c.label).join(' | ')} | other | context switches (event loop) | PostgreSQL backends: syscalls, context switches |`,
+    `|---|--:|--:|${SYSCALL_COLUMNS.map(() => '--:').join('|')}|--:|--:|--:|`,
+  ];
+  for (const s of rows) {
+    const c = s.syscalls;
+    if (!c) continue;
+    const sum = (names: string[]) => names.reduce((n, k) => n + (c.server.byName[k] ?? 0), 0);
+    const db = c.database ? `${per(c.database.total)}, ${per(c.database.contextSwitches)}` : '';
+    out.push(
+      `| \`${s.id}\` | ${per(c.server.total)} | ${per(c.server.mainThread.total)} | ${SYSCALL_COLUMNS.map((col) => per(sum(col.names))).join(' | ')} | ${per(c.server.byName.other)} | ${per(c.server.contextSwitches)} (${per(c.server.mainThread.contextSwitches)}) | ${db} |`,
+    );
+  }
+  return out.join('\n');
+}
+
 function scenarioTable(rows: ScenarioResult[], all: ScenarioResult[]): string {
   const byId = new Map(all.map((s) => [s.id, s]));
   const out = [
-    '| scenario | req/s | p50 ms | p90 ms | p99 ms | server CPU, cores | server CPU µs/req | event loop µs/req | PostgreSQL CPU | load gen CPU | other CPU | server peak RSS | vs floor |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
+    '| scenario | req/s | p50 ms | p90 ms | p99 ms | server CPU, cores | server CPU µs/req (kernel) | event loop µs/req | syscalls/req (event loop) | PostgreSQL CPU µs/req | load gen CPU | other CPU | server peak RSS | vs floor |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
   ];
   for (const s of rows) {
     if (s.status === 'pending' || s.status === 'skipped') {
-      out.push(`| \`${s.id}\` ${s.title} | ${s.status}: ${s.note ?? ''} | | | | | | | | | | | |`);
+      out.push(`| \`${s.id}\` ${s.title} | ${s.status}: ${s.note ?? ''} | | | | | | | | | | | | |`);
       continue;
     }
     const floor = byId.get(FLOOR_OF[s.id] ?? '');
@@ -35,9 +68,11 @@ function scenarioTable(rows: ScenarioResult[], all: ScenarioResult[]): string {
     const flag = (s.status === 'failed' ? ' **FAILED**' : '') + (s.contended ? ' (contended)' : '');
     const perReq = s.cpu && s.requestsPerSecond ? (s.cpu.serverCores * 1e6) / s.requestsPerSecond : undefined;
     const loopPerReq = s.cpu && s.requestsPerSecond ? (s.cpu.serverMainThreadCores * 1e6) / s.requestsPerSecond : undefined;
-    const db = s.cpu?.databaseCores ? cores(s.cpu.databaseCores) : '';
+    const kernel = s.cpu?.serverSystemCores !== undefined && s.requestsPerSecond ? ` (${int((s.cpu.serverSystemCores * 1e6) / s.requestsPerSecond)})` : '';
+    const db = s.cpu?.databaseCores && s.requestsPerSecond ? int((s.cpu.databaseCores * 1e6) / s.requestsPerSecond) : '';
+    const sc = s.syscalls ? `${per(s.syscalls.server.total)} (${per(s.syscalls.server.mainThread.total)})` : '–';
     out.push(
-      `| \`${s.id}\`${flag} ${s.title} | ${int(s.requestsPerSecond)} | ${ms(s.latencyMs?.p50)} | ${ms(s.latencyMs?.p90)} | ${ms(s.latencyMs?.p99)} | ${cores(s.cpu?.serverCores)} | ${int(perReq)} | ${int(loopPerReq)} | ${db} | ${cores(s.cpu?.loadgenCores)} | ${cores(s.cpu?.otherCores)} | ${mib(s.peakRssBytes)} | ${vs} |`,
+      `| \`${s.id}\`${flag} ${s.title} | ${int(s.requestsPerSecond)} | ${ms(s.latencyMs?.p50)} | ${ms(s.latencyMs?.p90)} | ${ms(s.latencyMs?.p99)} | ${cores(s.cpu?.serverCores)} | ${int(perReq)}${kernel} | ${int(loopPerReq)} | ${sc} | ${db} | ${cores(s.cpu?.loadgenCores)} | ${cores(s.cpu?.otherCores)} | ${mib(s.peakRssBytes)} | ${vs} |`,
     );
   }
   return out.join('\n');
@@ -61,6 +96,105 @@ export interface MarkdownExtras {
   findings: string;
   /** A compare-mode run (each refreshd scenario on the old and the new build), for the before/after table. */
   beforeAfter?: BenchResults | undefined;
+  /** The scale mode's results (bench/results/scale.json), if it was run. */
+  scale?: ScaleResults | undefined;
+  /** Variant runs (`--variant=…`), each rendered as a table of its own under its file name. */
+  experiments?: { name: string; results: BenchResults }[];
+}
+
+interface ScaleLoad {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  failed: number;
+  serverCpuMicrosPerRefresh: number;
+  eventLoopMicrosPerRefresh: number;
+  databaseCpuMicrosPerRefresh: number;
+  otherCores: number;
+}
+
+/** bench/results/scale.json, as bench/scale.ts writes it. */
+export interface ScaleResults {
+  startedAt: string;
+  wallSeconds: number;
+  machine: { cpus: number; loadAverageAtStart: number[] };
+  settings: { sizes: number[]; seconds: number; memoryRefreshes: number; expired: number; connections: number };
+  stores: {
+    store: string;
+    sizes: { families: number; insertSeconds: number; diskBytes: number; load: ScaleLoad }[];
+    memory: { families: number; refreshes: number; rssBytes: number; peakRssBytes: number }[];
+    cleanup?: { activeFamilies: number; expiredFamilies: number; without: ScaleLoad; during: ScaleLoad; deletedDuring: number; gcBatches: string };
+    twoInstances?: { families: number; one: ScaleLoad; two: ScaleLoad };
+    problems: string[];
+  }[];
+}
+
+function scaleSection(r: ScaleResults): string {
+  const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
+  const out = [
+    `Measured by \`npm run bench:scale\` (\`bench/scale.ts\`, \`bench/results/scale.json\`), ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(r.wallSeconds / 60)} min end to end, load average at start ${r.machine.loadAverageAtStart.map((l) => l.toFixed(1)).join(' / ')}. Families are inserted by SQL; every refresh presents the token of a family picked at random over the whole table (never one presented before), ${r.settings.connections} connections, ${r.settings.seconds} s windows after a 3 s warm-up.`,
+    '',
+    '| store | families | disk used | req/s | p50 ms | p99 ms | server CPU µs/refresh | event loop µs/refresh | PostgreSQL CPU µs/refresh | other CPU | vs the smallest |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const s of r.stores) {
+    const first = s.sizes[0]?.load.requestsPerSecond;
+    for (const z of s.sizes) {
+      const l = z.load;
+      out.push(
+        `| ${s.store} | ${int(z.families)} | ${gib(z.diskBytes)} | ${int(l.requestsPerSecond)} | ${ms(l.p50)} | ${ms(l.p99)} | ${int(l.serverCpuMicrosPerRefresh)} | ${int(l.eventLoopMicrosPerRefresh)} | ${s.store === 'postgres' ? int(l.databaseCpuMicrosPerRefresh) : ''} | ${cores(l.otherCores)} | ${first ? (l.requestsPerSecond / first).toFixed(2) + ' ×' : ''} |`,
+      );
+    }
+  }
+  out.push('', '| store | families | refreshes served | server RSS after | server peak RSS |', '|---|--:|--:|--:|--:|');
+  for (const s of r.stores) for (const m of s.memory) out.push(`| ${s.store} | ${int(m.families)} | ${int(m.refreshes)} | ${mib(m.rssBytes)} | ${mib(m.peakRssBytes)} |`);
+  const cleanups = r.stores.filter((s) => s.cleanup);
+  if (cleanups.length) {
+    out.push('', '| store | active + expired families | p99 ms without cleanup | p99 ms while it deletes | ratio | expired families deleted in the window | req/s without → during |', '|---|--:|--:|--:|--:|--:|--:|');
+    for (const s of cleanups) {
+      const c = s.cleanup!;
+      out.push(`| ${s.store} | ${int(c.activeFamilies)} + ${int(c.expiredFamilies)} | ${ms(c.without.p99)} | ${ms(c.during.p99)} | ${(c.during.p99 / c.without.p99).toFixed(2)} × | ${int(c.deletedDuring)} | ${int(c.without.requestsPerSecond)} → ${int(c.during.requestsPerSecond)} |`);
+    }
+  }
+  const two = r.stores.filter((s) => s.twoInstances);
+  for (const s of two) {
+    const t = s.twoInstances!;
+    out.push(
+      '',
+      `Two refreshd instances on one PostgreSQL (${int(t.families)} families, connections split between them): one instance ${int(t.one.requestsPerSecond)}/s (server ${int(t.one.serverCpuMicrosPerRefresh)} µs + PostgreSQL ${int(t.one.databaseCpuMicrosPerRefresh)} µs of CPU per refresh, p99 ${ms(t.one.p99)} ms); two instances ${int(t.two.requestsPerSecond)}/s (servers ${int(t.two.serverCpuMicrosPerRefresh)} µs + PostgreSQL ${int(t.two.databaseCpuMicrosPerRefresh)} µs per refresh, p99 ${ms(t.two.p99)} ms).`,
+    );
+  }
+  const problems = r.stores.flatMap((s) => s.problems.map((p) => `${s.store}: ${p}`));
+  if (problems.length) out.push('', '**Problems in this run:**', '', ...problems.map((p) => `- ${p}`));
+  return out.join('\n');
+}
+
+/** One variant run: every scenario with the figures that do and do not depend on the machine's load. */
+function experimentTable(name: string, r: BenchResults): string {
+  const rows = r.scenarios.filter((s) => s.cpu && s.requestsPerSecond);
+  const out = [
+    `### \`${name}\` (${r.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${r.settings.durationSeconds} s windows, load average at start ${r.machine.loadAverageAtStart.map((l) => l.toFixed(1)).join(' / ')})`,
+    '',
+    '| scenario | req/s | p99 ms | server CPU µs/req (kernel) | event loop µs/req | syscalls/req (event loop) | context switches/req | largest syscall counts per request | other CPU |',
+    '|---|--:|--:|--:|--:|--:|--:|---|--:|',
+  ];
+  for (const s of rows) {
+    const rps = s.requestsPerSecond!;
+    const c = s.syscalls?.server;
+    const top = c
+      ? Object.entries(c.byName)
+          .filter(([k, v]) => k !== 'other' && v >= 0.1)
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 6)
+          .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+          .join(', ')
+      : '';
+    out.push(
+      `| \`${s.id}\` | ${int(rps)} | ${ms(s.latencyMs?.p99)} | ${int((s.cpu!.serverCores * 1e6) / rps)} (${int(((s.cpu!.serverSystemCores ?? NaN) * 1e6) / rps)}) | ${int((s.cpu!.serverMainThreadCores * 1e6) / rps)} | ${c ? `${per(c.total)} (${per(c.mainThread.total)})` : '–'} | ${c ? per(c.contextSwitches) : '–'} | ${top} | ${cores(s.cpu!.otherCores)} |`,
+    );
+  }
+  return out.join('\n');
 }
 
 function beforeAfter(c: BenchResults): string {
@@ -130,6 +264,12 @@ ${scenarioTable(refs, r.scenarios)}
 
 ${scenarioTable(mgmt, r.scenarios)}
 
+## System calls per request
+
+Counted in the kernel (\`perf stat\` on the syscall tracepoints, every thread of the server) in an extra ${r.settings.countSeconds ?? 0} s window after each scenario's measured one, under the same load; divided by the 2xx answers of that window. Counts do not depend on how busy the machine is; what each call costs does, and it differs between machines (on this VM a bare \`getppid\` costs ~1.2 µs: every system call traps to the hypervisor). *event loop* is the server's main thread; the rest run on the signing workers, libuv's pool and V8's helper threads. Context switches count every time a thread sleeps or is preempted: each hand-off between threads costs one or two.
+
+${syscallTable(r.scenarios)}
+
 ## Storage
 
 ${int(r.settings.families)} active families inserted in bulk, shaped as refreshd writes them after a few rotations (Auth0-style ids, both digests, browser IP and User-Agent for first and last use${r.settings.claimsBytes ? `, and ${int(r.settings.claimsBytes)} bytes of custom access-token claims (JSON, different in every family), which live in the family's own row` : ''}; no leeway box: +60 B for clients with a rotation leeway).
@@ -142,7 +282,7 @@ Rows added by refreshes (every table, counted just before and just after each lo
 
 ${rowsTable(r.scenarios)}
 
-${extras.beforeAfter ? `## Before and after\n\n${beforeAfter(extras.beforeAfter)}\n\n` : ''}${extras.findings.trim()}
+${extras.beforeAfter ? `## Before and after\n\n${beforeAfter(extras.beforeAfter)}\n\n` : ''}${extras.scale ? `## How cost grows with the data\n\n${scaleSection(extras.scale)}\n\n` : ''}${extras.experiments?.length ? `## Experiments (variants measured in one run)\n\nEach table is one run of \`npm run bench -- --variant=…\` (\`bench/results/experiments/\`): a refreshd scenario right after the same scenario with other settings, same database, same load. Runs taken while other tenants kept the box busy (see *other CPU*) have inflated CPU per request and throughput that means little; their system-call counts hold.\n\n${extras.experiments.map((e) => experimentTable(e.name, e.results)).join('\n\n')}\n\n` : ''}${extras.findings.trim()}
 
 ## How it is measured
 

@@ -1,4 +1,5 @@
 import type { StorageFigures, StoreKind } from '../lib/storage.js';
+import type { SyscallCounts } from '../lib/syscall-count.js';
 import type { Scenario } from '../scenarios.js';
 import { TARGETS, type TargetSpec } from '../targets.js';
 
@@ -28,7 +29,9 @@ export interface ScenarioResult {
   errors?: number;
   statusCounts?: Record<string, number>;
   seconds?: number;
-  cpu?: { serverCores: number; serverMainThreadCores: number; loadgenCores: number; databaseCores: number; helperCores?: number; otherCores: number };
+  cpu?: { serverCores: number; serverSystemCores?: number; serverMainThreadCores: number; loadgenCores: number; databaseCores: number; helperCores?: number; otherCores: number };
+  /** System calls and context switches per request, counted in a window of their own (perf stat). */
+  syscalls?: { requests: number; server: SyscallCounts; database?: SyscallCounts };
   /** Measured windows taken (more than one when a window was contended by other tenants). */
   attempts?: number;
   /** The reported window still had other tenants above the contention threshold. */
@@ -57,7 +60,7 @@ export interface BenchResults {
   wallSeconds: number;
   mode: 'full' | 'quick' | 'profile' | 'compare';
   machine: Machine;
-  settings: { connections: number; warmupSeconds: number; durationSeconds: number; families: number; claimsBytes?: number; logLevel: string; quietCores: number; contendedCores: number };
+  settings: { connections: number; warmupSeconds: number; durationSeconds: number; families: number; claimsBytes?: number; logLevel: string; quietCores: number; contendedCores: number; countSeconds?: number };
   storage: Partial<Record<StoreKind, StorageFigures>>;
   scenarios: ScenarioResult[];
   targets: TargetResult[];

@@ -35,6 +35,8 @@ export interface EnvConfig {
   pgPreparedStatements: boolean;
   /** REFRESHD_TOKEN_HOOK_*: the token hook's settings, each over the configuration file's `token_hook`. */
   tokenHook: TokenHookConfig;
+  /** REFRESHD_SIGNING_WORKERS: threads that sign access tokens; null = the default for this machine. */
+  signingWorkers: number | null;
 }
 
 /**
@@ -160,6 +162,12 @@ export const ENV_VARS: readonly { name: string; default: string; description: st
   { name: 'REFRESHD_REDIS_URL', default: '(none)', description: '`redis://…`: share rate-limit counters across instances (each instance falls back to its own counters while Redis is unreachable).' },
   { name: 'REFRESHD_RATE_LIMIT_PREFIX', default: 'refreshd:rl', description: 'Key prefix for the counters in Redis.' },
   { name: 'REFRESHD_PG_PREPARED_STATEMENTS', default: 'true', description: 'Run the rotation as a named prepared statement on PostgreSQL; `false` behind PgBouncer in transaction mode before 1.21.' },
+  {
+    name: 'REFRESHD_SIGNING_WORKERS',
+    default: '(one per core beyond the first, at most 2)',
+    description:
+      'Worker threads that sign access tokens; `0` signs on the event loop. Workers take the JWT assembly off the event loop but add a thread hand-off per batch of tokens, which costs more on a box whose other tenants keep every core busy (BENCHMARKS.md).',
+  },
   { name: 'REFRESHD_SHUTDOWN_GRACE_SECONDS', default: '25', description: 'How long SIGTERM waits for in-flight requests before closing their connections.' },
   { name: 'REFRESHD_TOKEN_HOOK_URL', default: '(none)', description: 'The token hook: refreshd POSTs each issuance and refresh here before writing anything ([token-hook.md](token-hook.md)). Each `REFRESHD_TOKEN_HOOK_*` variable overrides the same field of the configuration file\'s `token_hook`.' },
   { name: 'REFRESHD_TOKEN_HOOK_SECRET', default: '(none)', description: 'Standard Webhooks secret (`whsec_` + base64 of 24-64 bytes) that signs each hook request; required with a hook.' },
@@ -235,6 +243,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     shutdownGraceMs: wholeNumber(env, 'REFRESHD_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600) * 1000,
     pgPreparedStatements: bool(env, 'REFRESHD_PG_PREPARED_STATEMENTS', true),
     tokenHook: tokenHookFromEnv(env),
+    signingWorkers: env.REFRESHD_SIGNING_WORKERS ? wholeNumber(env, 'REFRESHD_SIGNING_WORKERS', 0, 0, 16) : null,
   };
 }
 

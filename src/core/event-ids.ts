@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { secureRandomBytes } from './random.js';
 
 /**
  * Log ids sort by time: 15 zero-padded digits of epoch milliseconds, then 4 hex digits of a per-process sequence
@@ -13,7 +13,7 @@ let sequence = 0;
 
 export function newEventId(dateMs: number): string {
   sequence = (sequence + 1) & 0xffff;
-  return eventIdPrefix(dateMs) + sequence.toString(16).padStart(4, '0') + randomBytes(3).toString('hex');
+  return eventIdPrefix(dateMs) + sequence.toString(16).padStart(4, '0') + secureRandomBytes(3).toString('hex');
 }
 
 export const EVENT_ID_PATTERN = /^\d{15}[0-9a-f]{10}$/;

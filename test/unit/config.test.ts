@@ -90,6 +90,15 @@ describe('environment', () => {
     assert.equal(managementAudienceFor(env.issuer), 'https://127.0.0.1:3000/api/v2/');
   });
 
+  test('REFRESHD_SIGNING_WORKERS: the machine default when unset, 0 to 16 otherwise', () => {
+    assert.equal(loadEnv({}).signingWorkers, null);
+    assert.equal(loadEnv({ REFRESHD_SIGNING_WORKERS: '0' }).signingWorkers, 0);
+    assert.equal(loadEnv({ REFRESHD_SIGNING_WORKERS: '2' }).signingWorkers, 2);
+    for (const bad of ['-1', '17', 'two', '1.5']) {
+      assert.throws(() => loadEnv({ REFRESHD_SIGNING_WORKERS: bad }), (err: unknown) => err instanceof ConfigError && /REFRESHD_SIGNING_WORKERS/.test(err.message));
+    }
+  });
+
   test('REFRESHD_TRUST_PROXY: off by default, every hop, or the proxies\' addresses and named ranges', () => {
     assert.equal(loadEnv({}).trustProxy, false);
     assert.equal(loadEnv({ REFRESHD_TRUST_PROXY: 'false' }).trustProxy, false);

@@ -1,4 +1,4 @@
-import { CompiledQuery, sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type ExpressionBuilder, type Kysely, type QueryResult, type Selectable } from 'kysely';
 import { claimsToText } from '../../core/claims.js';
 import type { Metadata, Session, TokenFamily } from '../../core/types.js';
 import type { FamilyExchange, FamilyFilter, PageRequest } from '../../ports/store.js';
@@ -145,8 +145,14 @@ function exchangeTemplate(db: Kysely<Database>, shape: ExchangeShape): ExchangeT
   return template;
 }
 
-/** The rotation compare-and-set: one UPDATE … RETURNING, on both dialects, compiled once per shape. */
-export async function exchangeFamily(db: Kysely<Database>, x: FamilyExchange): Promise<TokenFamily | null> {
+/** Runs a compiled statement: the database itself, or SQLite's group commit (sqlite-group-commit.ts). */
+export type Execute = <R>(query: CompiledQuery<R>) => Promise<QueryResult<R>>;
+
+/**
+ * The rotation compare-and-set: one UPDATE … RETURNING, on both dialects, compiled once per shape. `execute` runs
+ * it (on SQLite, in a group commit with the other refreshes of the event-loop turn).
+ */
+export async function exchangeFamily(db: Kysely<Database>, x: FamilyExchange, execute: Execute = (q) => db.executeQuery(q)): Promise<TokenFamily | null> {
   const template = exchangeTemplate(db, {
     rotates: x.next !== null,
     slidesIdle: x.idleExpiresAt !== null,
@@ -170,7 +176,7 @@ export async function exchangeFamily(db: Kysely<Database>, x: FamilyExchange): P
     lastIp: x.lastIp,
     lastUserAgent: x.lastUserAgent,
   };
-  const { rows } = await db.executeQuery(template.bind(values));
+  const { rows } = await execute(template.bind(values));
   const row = rows[0];
   return row ? familyFromRow(row) : null;
 }

@@ -12,6 +12,7 @@ import { MIGRATION_NAMES, migrationProvider } from './migrations/index.js';
 import * as sessions from './session-queries.js';
 import * as events from './event-queries.js';
 import * as gc from './gc-queries.js';
+import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { guard } from './store-errors.js';
 
 const MIGRATION_TABLE = 'refreshd_migration';
@@ -28,10 +29,13 @@ export class SqlStore implements Store {
   readonly db: Kysely<Database>;
 
   #observer: QueryObserver | null = null;
+  /** SQLite: refreshes of one event-loop turn commit together (see SqliteGroupCommit). */
+  readonly #groupCommit: SqliteGroupCommit | null;
 
   constructor(db: Kysely<Database>, dialect: StoreDialect) {
     this.db = db;
     this.dialect = dialect;
+    this.#groupCommit = dialect === 'sqlite' ? new SqliteGroupCommit(db) : null;
   }
 
   /** Installs a timing observer (one per store). */
@@ -106,7 +110,8 @@ export class SqlStore implements Store {
     return this.#run('createFamily', () => families.createFamily(this.db, family, options));
   }
   exchangeFamily(exchange: FamilyExchange) {
-    return this.#run('exchangeFamily', () => families.exchangeFamily(this.db, exchange));
+    const group = this.#groupCommit;
+    return this.#run('exchangeFamily', () => families.exchangeFamily(this.db, exchange, group ? (q) => group.execute(q) : undefined));
   }
   findFamily(id: string) {
     if (unstorable(id)) return Promise.resolve(null);

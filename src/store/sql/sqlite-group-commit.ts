@@ -1,0 +1,70 @@
+import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
+import type { Database } from './database.js';
+import { isUnavailable } from './store-errors.js';
+
+interface Queued {
+  query: CompiledQuery<unknown>;
+  resolve(result: QueryResult<unknown>): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Group commit for SQLite: statements handed in during one event-loop turn run one after another in a single
+ * transaction, committed before any of their promises settles. Each SQLite transaction in WAL mode costs six
+ * `fcntl` lock calls on the shared-memory index besides its page writes; on a VM where every system call traps to
+ * the hypervisor that was a third of a refresh's event-loop time, and what made the SQLite path sensitive to the
+ * machine (bench/FINDINGS.md). Under load a turn carries several refreshes, so they share the locking.
+ *
+ * Semantics are those of running the statements one by one: each sees the effects of the ones before it (two
+ * refreshes of one token in a batch: the first wins, the second misses), and none is answered before the commit,
+ * so a 200 still means committed. If the batch fails as a whole (a statement error, SQLITE_BUSY), it is rolled
+ * back and each statement runs again on its own, so one statement's failure never fails another's request (an
+ * unavailable database fails them all).
+ * Only the database connection is shared: Kysely's connection lock keeps a batch out of any other transaction.
+ */
+export class SqliteGroupCommit {
+  readonly #db: Kysely<Database>;
+  #queue: Queued[] = [];
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  execute<R>(query: CompiledQuery<R>): Promise<QueryResult<R>> {
+    return new Promise<QueryResult<R>>((resolve, reject) => {
+      // setImmediate: after the poll phase, i.e. after every request whose bytes arrived in this turn has run up
+      // to its statement.
+      if (this.#queue.push({ query, resolve: resolve as Queued['resolve'], reject }) === 1) setImmediate(() => void this.#flush());
+    });
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#queue;
+    this.#queue = [];
+    if (batch.length === 1) return this.#one(batch[0]!);
+    let results: QueryResult<unknown>[];
+    try {
+      results = await this.#db.transaction().execute(async (trx) => {
+        const out: QueryResult<unknown>[] = [];
+        for (const item of batch) out.push(await trx.executeQuery(item.query));
+        return out;
+      });
+    } catch (err) {
+      // Rolled back: nothing of the batch is applied. The database being busy or gone fails every statement alike
+      // (and retrying each would block the event loop once per statement for the busy timeout); any other error
+      // may be one statement's own, so each runs again alone and gets its own outcome.
+      if (isUnavailable(err)) for (const item of batch) item.reject(err);
+      else for (const item of batch) await this.#one(item);
+      return;
+    }
+    batch.forEach((item, i) => item.resolve(results[i]!));
+  }
+
+  async #one(item: Queued): Promise<void> {
+    try {
+      item.resolve(await this.#db.executeQuery(item.query));
+    } catch (err) {
+      item.reject(err);
+    }
+  }
+}
