@@ -75,18 +75,28 @@ function postgresStore(): FloorStore {
 function sqliteStore(): FloorStore {
   const db = new BetterSqlite3(url.replace(/^sqlite:(\/\/)?/, ''));
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
-  // SQLite numbers its parameters ?NNN; the same statements with $n become ?n.
-  const numbered = (sqlText: string) => sqlText.replace(/\$(\d+)/g, '?$1');
-  const insert = db.prepare(numbered(INSERT));
-  const rotate = db.prepare(numbered(ROTATE));
+  // better-sqlite3 binds an array to plain `?` in order: the same statements, each $n spelled out as `?`.
+  const positional = (sqlText: string) => {
+    const order: number[] = [];
+    const text = sqlText.replace(/\$(\d+)/g, (_, n: string) => {
+      order.push(Number(n) - 1);
+      return '?';
+    });
+    const statement = db.prepare(text);
+    return { statement, args: (values: readonly unknown[]) => order.map((i) => values[i]) };
+  };
+  const insert = positional(INSERT);
+  const rotate = positional(ROTATE);
   return {
     async seed(rows) {
-      for (const r of rows) insert.run(r.id, r.userId, CLIENT_ID, randomBytes(16).toString('base64url'), ES256_AUDIENCE, SCOPE, 1, r.hash, r.now, r.now + 15 * DAY_MS, r.now + 30 * DAY_MS);
+      for (const r of rows) {
+        insert.statement.run(insert.args([r.id, r.userId, CLIENT_ID, randomBytes(16).toString('base64url'), ES256_AUDIENCE, SCOPE, 1, r.hash, r.now, r.now + 15 * DAY_MS, r.now + 30 * DAY_MS]));
+      }
     },
     async rotate(values) {
       // all(), not get(): get() leaves the statement before SQLITE_DONE, and SQLite runs its WAL hook (the automatic
       // checkpoint) only on SQLITE_DONE, so the WAL would grow without bound.
-      const row = rotate.all(...values)[0] as { generation: number } | undefined;
+      const row = rotate.statement.all(rotate.args(values))[0] as { generation: number } | undefined;
       return row?.generation ?? null;
     },
     close: async () => {

@@ -185,13 +185,13 @@ export async function exchangeFamily(db: Kysely<Database>, x: FamilyExchange, ex
 // statement is built and compiled once per Kysely instance instead of on every call.
 const findFamilySql = new WeakMap<Kysely<Database>, string>();
 
-export async function findFamily(db: Kysely<Database>, id: string): Promise<TokenFamily | null> {
+export async function findFamily(db: Kysely<Database>, id: string, execute: Execute = (q) => db.executeQuery(q)): Promise<TokenFamily | null> {
   let text = findFamilySql.get(db);
   if (text === undefined) {
     text = db.selectFrom('token_families').selectAll().where('id', '=', '').compile().sql;
     findFamilySql.set(db, text);
   }
-  const { rows } = await db.executeQuery<Selectable<TokenFamiliesTable>>(CompiledQuery.raw(text, [id]));
+  const { rows } = await execute(CompiledQuery.raw(text, [id]) as CompiledQuery<Selectable<TokenFamiliesTable>>);
   const row = rows[0];
   return row ? familyFromRow(row) : null;
 }

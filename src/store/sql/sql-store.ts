@@ -29,7 +29,7 @@ export class SqlStore implements Store {
   readonly db: Kysely<Database>;
 
   #observer: QueryObserver | null = null;
-  /** SQLite: refreshes of one event-loop turn commit together (see SqliteGroupCommit). */
+  /** SQLite: the reads and compare-and-sets of one event-loop turn share one transaction (see SqliteGroupCommit). */
   readonly #groupCommit: SqliteGroupCommit | null;
 
   constructor(db: Kysely<Database>, dialect: StoreDialect) {
@@ -115,7 +115,8 @@ export class SqlStore implements Store {
   }
   findFamily(id: string) {
     if (unstorable(id)) return Promise.resolve(null);
-    return this.#run('findFamily', () => families.findFamily(this.db, id));
+    const group = this.#groupCommit;
+    return this.#run('findFamily', () => families.findFamily(this.db, id, group ? (q) => group.execute(q) : undefined));
   }
   revokeFamily(id: string, now: number, reason: string) {
     return this.#run('revokeFamily', () => families.revokeFamily(this.db, id, now, reason));

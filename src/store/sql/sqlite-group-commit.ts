@@ -10,10 +10,12 @@ interface Queued {
 
 /**
  * Group commit for SQLite: statements handed in during one event-loop turn run one after another in a single
- * transaction, committed before any of their promises settles. Each SQLite transaction in WAL mode costs six
- * `fcntl` lock calls on the shared-memory index besides its page writes; on a VM where every system call traps to
- * the hypervisor that was a third of a refresh's event-loop time, and what made the SQLite path sensitive to the
- * machine (bench/FINDINGS.md). Under load a turn carries several refreshes, so they share the locking.
+ * transaction, committed before any of their promises settles. Each SQLite transaction in WAL mode costs `fcntl`
+ * lock calls on the shared-memory index (six for a write, two to four for a read) besides its page writes; on a VM
+ * where every system call traps to the hypervisor that was a third of a refresh's event-loop time, and what made
+ * the SQLite path sensitive to the machine (bench/FINDINGS.md). Under load a turn carries several refreshes (each a
+ * read of its family, then the compare-and-set), so they share the locking. A batch of reads only is a read
+ * transaction: it takes no write lock.
  *
  * Semantics are those of running the statements one by one: each sees the effects of the ones before it (two
  * refreshes of one token in a batch: the first wins, the second misses), and none is answered before the commit,
