@@ -8,6 +8,7 @@ import { recordSecurityEvents } from './events/recording.js';
 import { WebhookDelivery } from './events/webhook.js';
 import { tokenHookOptions } from './hooks/http-token-hook.js';
 import { buildApp } from './http/app.js';
+import { buildMetricsApp } from './http/metrics-plugin.js';
 import { GcJob } from './ops/gc.js';
 import { Metrics } from './ops/metrics.js';
 import { CONSOLE_PREFIX } from './http/console-plugin.js';
@@ -111,6 +112,7 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
     rules: [
       { name: OAUTH_RATE_LIMIT_RULES.perIp, points: limits.perIp, windowSeconds: limits.windowSeconds },
       { name: OAUTH_RATE_LIMIT_RULES.perClient, points: limits.perClient, windowSeconds: limits.windowSeconds },
+      { name: OAUTH_RATE_LIMIT_RULES.authFailuresPerIp, points: limits.authFailuresPerIp, windowSeconds: limits.windowSeconds },
       { name: MANAGEMENT_RATE_LIMIT_RULES.perToken, points: limits.managementPerToken, windowSeconds: limits.windowSeconds },
       { name: MANAGEMENT_RATE_LIMIT_RULES.perIp, points: limits.managementPerIp, windowSeconds: limits.windowSeconds },
     ],
@@ -119,7 +121,10 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
     logger,
   });
   await rateLimiter.ready();
-  const app = await buildApp({ refreshd, logger, trustProxy: env.trustProxy, metrics, rateLimiter, console: env.console });
+  const metricsAccess = { token: env.metricsToken, separate: env.metricsAddress !== null };
+  const app = await buildApp({ refreshd, logger, trustProxy: env.trustProxy, metrics, metricsAccess, rateLimiter, console: env.console });
+  const metricsApp = metrics && env.metricsAddress ? await buildMetricsApp(metrics, metricsAccess) : null;
+  const metricsUrl = metricsApp && env.metricsAddress ? await metricsApp.listen(env.metricsAddress) : null;
   const address = await app.listen({ port: env.port, host: env.host });
   logger.info(
     {
@@ -129,9 +134,11 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
       ...(env.webhookUrl ? { webhook: redactUrl(env.webhookUrl) } : {}),
       console: consoleUrl,
       store: store.dialect,
+      ...(metrics ? { metrics: { at: metricsUrl ? `${metricsUrl}/metrics` : `${address}/metrics`, token: env.metricsToken !== null } } : {}),
       rateLimit: {
         perClient: limits.perClient,
         perIp: limits.perIp,
+        authFailuresPerIp: limits.authFailuresPerIp,
         managementPerToken: limits.managementPerToken,
         managementPerIp: limits.managementPerIp,
         windowSeconds: limits.windowSeconds,
@@ -153,6 +160,7 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
       }, env.shutdownGraceMs);
       await app.close();
       clearTimeout(force);
+      await metricsApp?.close();
       await gc.stop();
       await recorder.stop();
       await webhook?.stop();

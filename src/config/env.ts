@@ -18,6 +18,10 @@ export interface EnvConfig {
   logLevel: string;
   trustProxy: TrustProxy;
   metrics: boolean;
+  /** REFRESHD_METRICS_TOKEN: /metrics answers only `Authorization: Bearer <token>`. */
+  metricsToken: string | null;
+  /** REFRESHD_METRICS_ADDRESS: serve /metrics on this listener only, not on the main port. */
+  metricsAddress: { host: string; port: number } | null;
   /** REFRESHD_CONSOLE: serve the admin console at /admin. */
   console: boolean;
   gcIntervalSeconds: number;
@@ -77,6 +81,8 @@ function trustProxy(env: NodeJS.ProcessEnv): TrustProxy {
 export interface RateLimitEnv {
   perClient: number;
   perIp: number;
+  /** Failed client authentications per IP (IPv6 per /64); the address is then refused until the window ends. */
+  authFailuresPerIp: number;
   /** Management API requests per bearer token. */
   managementPerToken: number;
   /** Management API requests per IP whose token is not yet verified (missing, malformed, forged or new). */
@@ -93,8 +99,10 @@ export interface RateLimitEnv {
  * and one backend client may refresh for all of its users. Operators tighten them to their fleet. The Management
  * API allows 1,000 requests per second per token (an admin console or a sync job, far above Auth0's tiers), and
  * 100 per second per IP for tokens not yet verified: an honest caller reuses its token, which is verified once.
+ * Failed client authentications: 100 per second per IP, far above any honest client's mistakes, while a guesser is
+ * stopped (and no longer spends the budget of the client it names).
  */
-export const RATE_LIMIT_DEFAULTS = { perClient: 10_000, perIp: 10_000, managementPerToken: 1_000, managementPerIp: 100, windowSeconds: 1 } as const;
+export const RATE_LIMIT_DEFAULTS = { perClient: 10_000, perIp: 10_000, authFailuresPerIp: 100, managementPerToken: 1_000, managementPerIp: 100, windowSeconds: 1 } as const;
 
 function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const text = env[name];
@@ -112,6 +120,7 @@ function loadRateLimit(env: NodeJS.ProcessEnv): RateLimitEnv {
   return {
     perClient: off ? 0 : wholeNumber(env, 'REFRESHD_RATE_LIMIT_PER_CLIENT', RATE_LIMIT_DEFAULTS.perClient, 0, 1e9),
     perIp: off ? 0 : wholeNumber(env, 'REFRESHD_RATE_LIMIT_PER_IP', RATE_LIMIT_DEFAULTS.perIp, 0, 1e9),
+    authFailuresPerIp: off ? 0 : wholeNumber(env, 'REFRESHD_RATE_LIMIT_AUTH_FAILURES_PER_IP', RATE_LIMIT_DEFAULTS.authFailuresPerIp, 0, 1e9),
     managementPerToken: off ? 0 : wholeNumber(env, 'REFRESHD_RATE_LIMIT_MANAGEMENT_PER_TOKEN', RATE_LIMIT_DEFAULTS.managementPerToken, 0, 1e9),
     managementPerIp: off ? 0 : wholeNumber(env, 'REFRESHD_RATE_LIMIT_MANAGEMENT_PER_IP', RATE_LIMIT_DEFAULTS.managementPerIp, 0, 1e9),
     windowSeconds: wholeNumber(env, 'REFRESHD_RATE_LIMIT_WINDOW', RATE_LIMIT_DEFAULTS.windowSeconds, 1, 86_400),
@@ -139,7 +148,9 @@ export const ENV_VARS: readonly { name: string; default: string; description: st
     description:
       'Take the client address from `X-Forwarded-For` set by these proxies: a comma-separated list of their IPs or CIDRs (or `loopback`, `linklocal`, `uniquelocal`), e.g. `10.0.0.0/8`; or `true` for every hop, only when nothing but a proxy that overwrites the header can reach refreshd (behind one that appends to it, clients could choose their own address).',
   },
-  { name: 'REFRESHD_METRICS', default: 'true', description: 'Serve Prometheus metrics at `/metrics` (keep that path off the public internet).' },
+  { name: 'REFRESHD_METRICS', default: 'true', description: 'Serve Prometheus metrics at `/metrics` (keep that path off the public internet, or protect it with the two settings below).' },
+  { name: 'REFRESHD_METRICS_TOKEN', default: '(none)', description: '`/metrics` answers 401 unless the scraper sends `Authorization: Bearer <this token>` (Prometheus: `authorization: { credentials: … }`); at least 32 characters.' },
+  { name: 'REFRESHD_METRICS_ADDRESS', default: '(none)', description: 'Serve `/metrics` on a listener of its own, `host:port` (e.g. `127.0.0.1:9464`, `[::1]:9464`, `0.0.0.0:9464` for a scraper on the network), and no longer on the main port.' },
   {
     name: 'REFRESHD_CONSOLE',
     default: 'true',
@@ -154,10 +165,11 @@ export const ENV_VARS: readonly { name: string; default: string; description: st
   { name: 'REFRESHD_WEBHOOK_URL', default: '(none)', description: 'Deliver security events to this URL (JSON arrays of Auth0-shaped logs, signed with Standard Webhooks, retried with backoff, redirects never followed). Use `https:`; a plain `http:` URL to another host draws a warning at boot.' },
   { name: 'REFRESHD_WEBHOOK_SECRET', default: '(none)', description: 'Standard Webhooks secret, `whsec_` followed by 24-64 random bytes in base64 (e.g. `whsec_$(openssl rand -base64 32)`), required with a webhook URL. Signs the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers.' },
   { name: 'REFRESHD_RATE_LIMIT', default: 'on', description: '`off` disables every rate limit.' },
-  { name: 'REFRESHD_RATE_LIMIT_PER_CLIENT', default: '10000', description: 'Requests per window per client on `/oauth/token` and `/oauth/revoke` (0 = no limit).' },
-  { name: 'REFRESHD_RATE_LIMIT_PER_IP', default: '10000', description: 'Requests per window per IP on the OAuth endpoints (0 = no limit).' },
+  { name: 'REFRESHD_RATE_LIMIT_PER_CLIENT', default: '10000', description: 'Requests per window per confidential client on `/oauth/token` and `/oauth/revoke`, counted only once the client has authenticated, so wrong secrets never spend a client\'s budget (0 = no limit). Public clients are limited per IP only.' },
+  { name: 'REFRESHD_RATE_LIMIT_PER_IP', default: '10000', description: 'Requests per window per IP on the OAuth endpoints; an IPv6 address counts by its /64 (0 = no limit).' },
+  { name: 'REFRESHD_RATE_LIMIT_AUTH_FAILURES_PER_IP', default: '100', description: 'Failed client authentications (`invalid_client`) per window per IP (IPv6 per /64) on the OAuth endpoints; once spent, that address gets 429 before its credentials are checked, until the window ends (0 = no limit).' },
   { name: 'REFRESHD_RATE_LIMIT_MANAGEMENT_PER_TOKEN', default: '1000', description: 'Management API requests per window per bearer token (0 = no limit).' },
-  { name: 'REFRESHD_RATE_LIMIT_MANAGEMENT_PER_IP', default: '100', description: 'Management API requests per window per IP whose bearer token is not yet verified: missing, malformed, forged, or presented for the first time (0 = no limit).' },
+  { name: 'REFRESHD_RATE_LIMIT_MANAGEMENT_PER_IP', default: '100', description: 'Management API requests per window per IP (IPv6 per /64) whose bearer token is not yet verified: missing, malformed, forged, or presented for the first time (0 = no limit).' },
   { name: 'REFRESHD_RATE_LIMIT_WINDOW', default: '1', description: 'Rate-limit window in seconds.' },
   { name: 'REFRESHD_REDIS_URL', default: '(none)', description: '`redis://…`: share rate-limit counters across instances (each instance falls back to its own counters while Redis is unreachable).' },
   { name: 'REFRESHD_RATE_LIMIT_PREFIX', default: 'refreshd:rl', description: 'Key prefix for the counters in Redis.' },
@@ -192,6 +204,20 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   return text === 'true';
 }
 
+function metricsAddress(env: NodeJS.ProcessEnv): { host: string; port: number } | null {
+  const text = env.REFRESHD_METRICS_ADDRESS ?? '';
+  if (text === '') return null;
+  const bad = () => new ConfigError(`REFRESHD_METRICS_ADDRESS: expected host:port, e.g. 127.0.0.1:9464 or [::1]:9464, got "${text.slice(0, 100)}"`);
+  let url: URL;
+  try {
+    url = new URL(`http://${text}`);
+  } catch {
+    throw bad();
+  }
+  if (url.port === '' || url.pathname !== '/' || url.username || url.search || url.hash || !/:\d{1,5}$/.test(text)) throw bad();
+  return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) };
+}
+
 /** Reads and validates the environment; a bad value is a one-line ConfigError naming the variable. */
 export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   const portText = env.PORT ?? '3000';
@@ -221,6 +247,11 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     if (problem) throw new ConfigError(`REFRESHD_WEBHOOK_SECRET: ${problem} (webhooks are signed with Standard Webhooks; generate one with: echo "whsec_$(openssl rand -base64 32)")`);
   }
 
+  const metricsToken = env.REFRESHD_METRICS_TOKEN || null;
+  if (metricsToken !== null && (metricsToken.length < 32 || /\s/.test(metricsToken))) {
+    throw new ConfigError('REFRESHD_METRICS_TOKEN: at least 32 characters, no spaces (e.g. openssl rand -base64 32)');
+  }
+
   return {
     port,
     host,
@@ -230,6 +261,8 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     logLevel,
     trustProxy: trustProxy(env),
     metrics: bool(env, 'REFRESHD_METRICS', true),
+    metricsToken,
+    metricsAddress: metricsAddress(env),
     console: bool(env, 'REFRESHD_CONSOLE', true),
     storeRefreshEvents: bool(env, 'REFRESHD_STORE_REFRESH_EVENTS', false),
     gcIntervalSeconds: int(env, 'REFRESHD_GC_INTERVAL_SECONDS', 60),

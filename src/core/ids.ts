@@ -6,6 +6,12 @@ export function randomId(): string {
   return secureRandomBytes(16).toString('base64url');
 }
 
+/**
+ * The longest client id refreshd accepts anywhere (configuration, token endpoint, Management API). Longer input is
+ * refused before any lookup, so a hostile id cannot cost a database query or a cache entry of its size.
+ */
+export const MAX_CLIENT_ID_LENGTH = 64;
+
 /** A client id in Auth0's style: 32 characters of base62. */
 export function randomClientId(): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

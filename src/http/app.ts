@@ -6,7 +6,7 @@ import type { Metrics } from '../ops/metrics.js';
 import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 import type { Refreshd } from '../service/refreshd.js';
 import { CONSOLE_PREFIX, consolePlugin } from './console-plugin.js';
-import { metricsPlugin } from './metrics-plugin.js';
+import { metricsPlugin, type MetricsAccess } from './metrics-plugin.js';
 import { healthPlugin } from './health-plugin.js';
 import { issuerPathRewrite } from './issuer-path.js';
 import { envelope } from './management-errors.js';
@@ -21,8 +21,13 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'];
   /** Fastify's trustProxy, from REFRESHD_TRUST_PROXY (see TrustProxy). */
   trustProxy?: TrustProxy;
-  /** Prometheus metrics; when given, requests are counted and /metrics is served. */
+  /** Prometheus metrics; when given, requests are counted and /metrics is served (see metricsAccess). */
   metrics?: Metrics | null;
+  /**
+   * Who may read /metrics (a bearer token), and whether this server serves it at all (`separate`: another listener,
+   * from buildMetricsApp, serves it instead).
+   */
+  metricsAccess?: MetricsAccess & { separate?: boolean };
   /** Limits for the OAuth endpoints (see config/env.ts for the defaults the server uses); none when absent. */
   rateLimiter?: RateLimiter | null;
   /** Serve the admin console at /admin (REFRESHD_CONSOLE, on in the server); off unless asked for. */
@@ -81,7 +86,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     reply.code(status).send({ statusCode: status, error: label, message: label });
   });
 
-  if (options.metrics) await app.register(metricsPlugin, { metrics: options.metrics });
+  if (options.metrics) {
+    const access = options.metricsAccess ?? {};
+    await app.register(metricsPlugin, { metrics: options.metrics, serve: access.separate !== true, access });
+  }
   await app.register(oauthPlugin, { refreshd, rateLimiter: options.rateLimiter ?? null });
   await app.register(wellKnownPlugin, { refreshd });
   await app.register(managementPlugin, { refreshd, rateLimiter: options.rateLimiter ?? null, prefix: MANAGEMENT_PREFIX });

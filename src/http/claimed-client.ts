@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 
 /**
- * The client a request claims to be (body `client_id` or the Basic user name), unauthenticated: it only picks
- * the rate-limit bucket and the client whose web origins apply (CORS). Long values are hashed so a hostile id
- * cannot make keys of arbitrary size.
+ * The client a request claims to be (body `client_id` or the Basic user name), unauthenticated: it only picks the
+ * client whose web origins apply (CORS); rate limits charge a client only once it has authenticated. Long values
+ * are hashed so a hostile id cannot make keys of arbitrary size.
  */
 export function claimedClientId(req: FastifyRequest): string | null {
   const body = req.body as Record<string, unknown> | undefined;

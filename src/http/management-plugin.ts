@@ -11,6 +11,7 @@ import type { ManagementRouteConfig } from './management-route-config.js';
 import { managementValidatorCompiler } from './management-validator.js';
 import { buildOpenApi, documentedRoute, type DocumentedRoute } from './openapi.js';
 import { countRequest } from './rate-limit-hook.js';
+import { ipKey } from '../ratelimit/ip-key.js';
 import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerRefreshTokenRoutes } from './refresh-token-routes.js';
@@ -81,7 +82,7 @@ export async function managementPlugin(root: FastifyInstance, opts: ManagementPl
   };
   const limiter = opts.rateLimiter ?? null;
   const perIp = limiter?.has(MANAGEMENT_RATE_LIMIT_RULES.perIp)
-    ? (req: FastifyRequest, reply: FastifyReply) => countRequest(limiter, MANAGEMENT_RATE_LIMIT_RULES.perIp, req.ip ?? 'unknown', req, reply, tooManyRequests)
+    ? (req: FastifyRequest, reply: FastifyReply) => countRequest(limiter, MANAGEMENT_RATE_LIMIT_RULES.perIp, ipKey(req.ip ?? 'unknown'), req, reply, tooManyRequests)
     : null;
   const perToken = limiter?.has(MANAGEMENT_RATE_LIMIT_RULES.perToken)
     ? (req: FastifyRequest, reply: FastifyReply, p: ManagementPrincipal) => countRequest(limiter, MANAGEMENT_RATE_LIMIT_RULES.perToken, p.tokenKey, req, reply, tooManyRequests)

@@ -1,33 +1,53 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import { OAuthError } from '../core/errors.js';
+import type { AuthenticationGate } from '../oauth/client-authentication.js';
 import type { EndpointRequest } from '../oauth/token-endpoint.js';
 import type { Refreshd } from '../service/refreshd.js';
 import type { RateLimiter } from '../ratelimit/rate-limiter.js';
-import { claimedClientId } from './claimed-client.js';
 import { registerCors } from './cors.js';
 import { registerFormParser } from './form-parser.js';
 import { oauthErrorHandler } from './oauth-errors.js';
-import { rateLimitHook } from './rate-limit-hook.js';
+import { checkRequest, countRequest, rateLimitHook } from './rate-limit-hook.js';
+import { ipKey } from '../ratelimit/ip-key.js';
 import { OAuthErrorBody, OAuthRequestBody, TokenResponseBody } from './schemas/oauth.js';
 
 const BODY_LIMIT = 64 * 1024;
 
-function endpointRequest(req: FastifyRequest<{ Body: Record<string, string> }>): EndpointRequest {
+function endpointRequest(req: FastifyRequest<{ Body: Record<string, string> }>, reply: FastifyReply, limiter: RateLimiter | null): EndpointRequest {
   const forwarded = req.headers['auth0-forwarded-for'];
   return {
     params: req.body,
     authorization: req.headers.authorization,
     connection: { ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null },
     forwardedFor: Array.isArray(forwarded) ? forwarded[0] : forwarded,
+    gate: limiter ? authenticationLimits(limiter, req, reply) : undefined,
   };
 }
 
 /** Rule names of the OAuth endpoints' limits (see RateLimiter). */
-export const OAUTH_RATE_LIMIT_RULES = { perIp: 'oauth_ip', perClient: 'oauth_client' } as const;
+export const OAUTH_RATE_LIMIT_RULES = { perIp: 'oauth_ip', perClient: 'oauth_client', authFailuresPerIp: 'oauth_auth_failures_ip' } as const;
 
 const tooManyRequests = () =>
   new OAuthError('too_many_requests', 'Too many requests. Check the X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset headers.');
+
+/**
+ * The limits that depend on authentication. A confidential client's budget is charged only once its secret is
+ * verified: charging the client a request names would let anyone spend another client's budget with wrong secrets.
+ * Failed authentications are charged to the address they come from (IPv6 by /64), and an address that has spent
+ * its failures is refused before its credentials are even looked at. A public client proves nothing by being named,
+ * so its requests count per address only.
+ */
+function authenticationLimits(limiter: RateLimiter, req: FastifyRequest, reply: FastifyReply): AuthenticationGate {
+  const ip = ipKey(req.ip ?? 'unknown');
+  return {
+    beforeAuthentication: () => checkRequest(limiter, OAUTH_RATE_LIMIT_RULES.authFailuresPerIp, ip, req, reply, tooManyRequests),
+    failed: () => countRequest(limiter, OAUTH_RATE_LIMIT_RULES.authFailuresPerIp, ip, req, reply, tooManyRequests),
+    authenticated: async (client) => {
+      if (client.tokenEndpointAuthMethod !== 'none') await countRequest(limiter, OAUTH_RATE_LIMIT_RULES.perClient, client.clientId, req, reply, tooManyRequests);
+    },
+  };
+}
 
 export interface OAuthPluginOptions {
   refreshd: Refreshd;
@@ -43,12 +63,10 @@ export async function oauthPlugin(app: FastifyInstance, opts: OAuthPluginOptions
   registerFormParser(app, BODY_LIMIT);
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(oauthErrorHandler);
-  if (opts.rateLimiter?.active) {
-    const limiter = opts.rateLimiter;
-    // Per IP before the body is read, so a flood is refused cheaply; per client once the body names it.
-    app.addHook('onRequest', rateLimitHook({ limiter, rule: OAUTH_RATE_LIMIT_RULES.perIp, key: (req) => req.ip ?? null, limited: tooManyRequests }));
-    app.addHook('preHandler', rateLimitHook({ limiter, rule: OAUTH_RATE_LIMIT_RULES.perClient, key: claimedClientId, limited: tooManyRequests }));
-  }
+  const limiter = opts.rateLimiter?.active ? opts.rateLimiter : null;
+  // Per IP before the body is read, so a flood is refused cheaply; per client and per failure around client
+  // authentication (authenticationLimits).
+  if (limiter) app.addHook('onRequest', rateLimitHook({ limiter, rule: OAUTH_RATE_LIMIT_RULES.perIp, key: (req) => ipKey(req.ip ?? 'unknown'), limited: tooManyRequests }));
   registerCors(app, refreshd.directory, ['/oauth/token', '/oauth/revoke']);
   const errors = { 400: OAuthErrorBody, 401: OAuthErrorBody, 403: OAuthErrorBody, 413: OAuthErrorBody, 429: OAuthErrorBody, 500: OAuthErrorBody, 503: OAuthErrorBody };
 
@@ -56,7 +74,7 @@ export async function oauthPlugin(app: FastifyInstance, opts: OAuthPluginOptions
     '/oauth/token',
     { bodyLimit: BODY_LIMIT, schema: { body: OAuthRequestBody, response: { 200: TokenResponseBody, ...errors } } },
     async (req, reply) => {
-      const response = await refreshd.token(endpointRequest(req));
+      const response = await refreshd.token(endpointRequest(req, reply, limiter));
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       return response;
     },
@@ -66,7 +84,7 @@ export async function oauthPlugin(app: FastifyInstance, opts: OAuthPluginOptions
     '/oauth/revoke',
     { bodyLimit: BODY_LIMIT, schema: { body: OAuthRequestBody, response: errors } },
     async (req, reply) => {
-      await refreshd.revocation(endpointRequest(req));
+      await refreshd.revocation(endpointRequest(req, reply, limiter));
       reply.code(200).header('cache-control', 'no-store').send();
     },
   );

@@ -17,7 +17,27 @@ export async function countRequest(
   reply: FastifyReply,
   limited: () => Error,
 ): Promise<void> {
-  const decision = mostRestrictive(reported.get(req), await limiter.consume(rule, key));
+  report(await limiter.consume(rule, key), req, reply, limited);
+}
+
+/**
+ * Refuses the request, as countRequest would, if `key` has already spent its points under `rule`; counts nothing.
+ * For limits charged after the fact (failed authentications) that must also stop the next attempt.
+ */
+export async function checkRequest(
+  limiter: RateLimiter,
+  rule: string,
+  key: string,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  limited: () => Error,
+): Promise<void> {
+  const decision = await limiter.peek(rule, key);
+  if (decision && !decision.allowed) report(decision, req, reply, limited);
+}
+
+function report(latest: RateLimitDecision | null, req: FastifyRequest, reply: FastifyReply, limited: () => Error): void {
+  const decision = mostRestrictive(reported.get(req), latest);
   if (!decision) return;
   reported.set(req, decision);
   reply.header('x-ratelimit-limit', String(decision.limit));

@@ -1,5 +1,6 @@
 import type { StoredEvent } from '../core/events.js';
 import { EVENT_ID_PATTERN } from '../core/event-ids.js';
+import { MAX_CLIENT_ID_LENGTH } from '../core/ids.js';
 import type { EventQuery } from '../ports/store.js';
 import type { ManagementDeps } from './deps.js';
 import { invalidQueryString, logNotFound } from './errors.js';
@@ -12,7 +13,12 @@ import { invalidQueryString, logNotFound } from './errors.js';
  */
 
 export const SEARCH_LIMIT = 1000;
-const SEARCHABLE = { type: 'type', user_id: 'userId', client_id: 'clientId' } as const;
+/** Searchable fields: a Map, so `__proto__`, `constructor` or `toString` are unknown names, not inherited keys. */
+const SEARCHABLE = new Map<string, 'type' | 'userId' | 'clientId'>([
+  ['type', 'type'],
+  ['user_id', 'userId'],
+  ['client_id', 'clientId'],
+]);
 
 export async function getLog(deps: ManagementDeps, id: string): Promise<StoredEvent> {
   const event = EVENT_ID_PATTERN.test(id) ? await deps.store.findEvent(id) : null;
@@ -34,11 +40,15 @@ export function parseLogQuery(q: string | undefined): Pick<EventQuery, 'type' | 
   while (at < q.length) {
     term.lastIndex = at;
     const m = term.exec(q);
-    const field = m?.[1] as keyof typeof SEARCHABLE | undefined;
-    if (!m || !field || !(field in SEARCHABLE)) {
-      throw invalidQueryString(`Query validation error: unsupported search; use ${Object.keys(SEARCHABLE).join(', ')} terms joined by AND.`);
+    const key = m?.[1] === undefined ? undefined : SEARCHABLE.get(m[1]);
+    if (!m || key === undefined) {
+      throw invalidQueryString(`Query validation error: unsupported search; use ${[...SEARCHABLE.keys()].join(', ')} terms joined by AND.`);
     }
-    out[SEARCHABLE[field]] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
+    const value = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
+    if (key === 'clientId' && value !== undefined && value.length > MAX_CLIENT_ID_LENGTH) {
+      throw invalidQueryString(`Query validation error: client_id is too long (at most ${MAX_CLIENT_ID_LENGTH} characters).`);
+    }
+    out[key] = value;
     at = term.lastIndex;
   }
   return out;

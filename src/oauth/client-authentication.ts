@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { OAuthError } from '../core/errors.js';
+import { MAX_CLIENT_ID_LENGTH } from '../core/ids.js';
 import type { Client } from '../core/types.js';
 import { sha256 } from '../tokens/refresh-token.js';
 import type { Directory } from './directory.js';
@@ -20,8 +21,20 @@ function decodePart(part: string): string {
   }
 }
 
+/** Refuses a client id longer than any client can have, before it is looked up. */
+export function boundedClientId(clientId: string, name = 'client_id'): string {
+  if (clientId.length > MAX_CLIENT_ID_LENGTH) throw new OAuthError('invalid_request', `${name} is too long (at most ${MAX_CLIENT_ID_LENGTH} characters).`);
+  return clientId;
+}
+
 /** Reads client credentials from an Authorization: Basic header or the body (RFC 6749 §2.3.1), never both. */
 export function presentedCredentials(params: Record<string, string>, authorization: string | undefined): PresentedCredentials {
+  const credentials = readCredentials(params, authorization);
+  boundedClientId(credentials.clientId);
+  return credentials;
+}
+
+function readCredentials(params: Record<string, string>, authorization: string | undefined): PresentedCredentials {
   const bodyId = params.client_id;
   const bodySecret = params.client_secret;
   if (authorization !== undefined && /^basic /i.test(authorization)) {
@@ -76,4 +89,35 @@ export function requireGrant(client: Client, grantType: string): void {
   if (!client.grantTypes.includes(grantType)) {
     throw new OAuthError('unauthorized_client', `Grant type '${grantType}' not allowed for the client.`);
   }
+}
+
+/**
+ * Limits that depend on who the client turns out to be; the HTTP layer supplies them (rate limits). A client's own
+ * budget is charged only once it has authenticated, so nobody can spend another client's budget with wrong
+ * secrets; failures are charged to where they come from instead.
+ */
+export interface AuthenticationGate {
+  /** Before the credentials are checked: throws when this source has failed too often lately. */
+  beforeAuthentication(): Promise<void>;
+  /** The credentials were refused (invalid_client); may throw a rate-limit error instead. */
+  failed(): Promise<void>;
+  /** The client authenticated (a public client: was named); throws when the client's limit is reached. */
+  authenticated(client: Client): Promise<void>;
+}
+
+/** Authenticates the client of a request through the gate, if any (see AuthenticationGate). */
+export async function authenticateRequest(
+  req: { params: Record<string, string>; authorization?: string | undefined; gate?: AuthenticationGate | undefined },
+  directory: Directory,
+): Promise<Client> {
+  await req.gate?.beforeAuthentication();
+  let client: Client;
+  try {
+    client = await authenticateClient(presentedCredentials(req.params, req.authorization), directory);
+  } catch (err) {
+    if (err instanceof OAuthError && err.error === 'invalid_client') await req.gate?.failed();
+    throw err;
+  }
+  await req.gate?.authenticated(client);
+  return client;
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { MAX_CLIENT_ID_LENGTH } from '../core/ids.js';
 import type { Client, ClientGrant, ResourceServer } from '../core/types.js';
 import type { ClientStore } from '../ports/store.js';
 
@@ -57,6 +58,8 @@ export class Directory {
   }
 
   client(clientId: string): Promise<Client | null> {
+    // No client has a longer id: not looked up, not cached.
+    if (clientId.length > MAX_CLIENT_ID_LENGTH) return Promise.resolve(null);
     return this.#clients.get(clientId, this.#clock.now(), () => this.#store.findClient(clientId));
   }
 
@@ -65,6 +68,7 @@ export class Directory {
   }
 
   clientGrant(clientId: string, audience: string): Promise<ClientGrant | null> {
+    if (clientId.length > MAX_CLIENT_ID_LENGTH) return Promise.resolve(null);
     return this.#grants.get(`${clientId}\n${audience}`, this.#clock.now(), () => this.#store.findClientGrant(clientId, audience));
   }
 

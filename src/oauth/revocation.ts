@@ -1,6 +1,6 @@
 import { OAuthError } from '../core/errors.js';
 import { digestsEqual, sha256 } from '../tokens/refresh-token.js';
-import { authenticateClient, presentedCredentials } from './client-authentication.js';
+import { authenticateRequest } from './client-authentication.js';
 import type { OAuthDeps } from './deps.js';
 import type { EndpointRequest } from './token-endpoint.js';
 import { endUserContext } from './request-context.js';
@@ -16,7 +16,7 @@ import { endUserContext } from './request-context.js';
  * an invalid token, which §2.2 answers 200.
  */
 export async function revocationEndpoint(req: EndpointRequest, deps: OAuthDeps): Promise<void> {
-  const client = await authenticateClient(presentedCredentials(req.params, req.authorization), deps.directory);
+  const client = await authenticateRequest(req, deps.directory);
   const token = req.params.token;
   if (token === undefined || token === '') throw new OAuthError('invalid_request', 'Missing required parameter: token');
   if (!deps.codec.parse(token) && (await deps.accessTokens.issued(token))) {

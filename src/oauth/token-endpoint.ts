@@ -1,6 +1,6 @@
 import { OAuthError } from '../core/errors.js';
 import type { RequestContext } from '../core/types.js';
-import { authenticateClient, presentedCredentials, requireGrant } from './client-authentication.js';
+import { authenticateRequest, requireGrant, type AuthenticationGate } from './client-authentication.js';
 import type { OAuthDeps, TokenResponse } from './deps.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
 import type { Grant } from './grants/grant.js';
@@ -21,6 +21,8 @@ export interface EndpointRequest {
   connection: RequestContext;
   /** Auth0's `auth0-forwarded-for` header, honoured only for clients that trust it. */
   forwardedFor?: string | undefined;
+  /** Rate limits around client authentication (the HTTP layer's); none in-process. */
+  gate?: AuthenticationGate | undefined;
 }
 
 /** POST /oauth/token without HTTP: parse, authenticate the client once, dispatch to the grant. */
@@ -29,7 +31,7 @@ export async function tokenEndpoint(req: EndpointRequest, deps: OAuthDeps): Prom
   const grantType = required(req.params, 'grant_type');
   const grant = BY_TYPE.get(grantType);
   if (!grant) throw new OAuthError('unsupported_grant_type', `Unsupported grant type: ${grantType.slice(0, 100)}`);
-  const client = await authenticateClient(presentedCredentials(req.params, req.authorization), deps.directory);
+  const client = await authenticateRequest(req, deps.directory);
   requireGrant(client, grantType);
   if (grant.confidentialOnly && client.tokenEndpointAuthMethod === 'none') {
     throw new OAuthError('unauthorized_client', `Grant type '${grantType}' not allowed for public clients.`);

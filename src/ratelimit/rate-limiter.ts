@@ -91,6 +91,24 @@ export class RateLimiter {
   }
 
   /**
+   * The decision for `key` under `rule` without counting a request: refused when the window's points are spent.
+   * Null when the rule is off or the key has no count. Never throws.
+   */
+  async peek(rule: string, key: string): Promise<RateLimitDecision | null> {
+    const limiter = this.#limiters.get(rule);
+    const config = this.#rules.get(rule);
+    if (!limiter || !config) return null;
+    const now = Date.now();
+    try {
+      const res = await limiter.get(key);
+      return res ? decision(config, res, res.consumedPoints < config.points, now) : null;
+    } catch (err) {
+      this.#logger.error({ err, rule }, 'rate limiter failed; request allowed');
+      return null;
+    }
+  }
+
+  /**
    * Waits (at most `timeoutMs`) for Redis, so an instance that just started counts in the shared store from its
    * first request. Returns false if Redis is not there yet; the instance then starts on its own counters.
    */

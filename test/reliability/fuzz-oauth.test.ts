@@ -76,6 +76,7 @@ for (const kind of STORES) {
         rules: [
           { name: OAUTH_RATE_LIMIT_RULES.perIp, points: 1e9, windowSeconds: 60 },
           { name: OAUTH_RATE_LIMIT_RULES.perClient, points: 1e9, windowSeconds: 60 },
+          { name: OAUTH_RATE_LIMIT_RULES.authFailuresPerIp, points: 1e9, windowSeconds: 60 },
         ],
       });
       server = await startServer(kind, { app: { rateLimiter } });

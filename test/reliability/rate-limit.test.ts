@@ -36,6 +36,7 @@ for (const kind of STORES) {
         rules: [
           { name: OAUTH_RATE_LIMIT_RULES.perIp, points: 8, windowSeconds: 60 },
           { name: OAUTH_RATE_LIMIT_RULES.perClient, points: 5, windowSeconds: 60 },
+          { name: OAUTH_RATE_LIMIT_RULES.authFailuresPerIp, points: 3, windowSeconds: 60 },
         ],
       });
       // trustProxy lets the test speak from many IPs through X-Forwarded-For.
@@ -43,7 +44,13 @@ for (const kind of STORES) {
     });
     after(() => server.close());
 
-    test('per client: Auth0 headers on every answer, then 429 too_many_requests with Retry-After', async () => {
+    const wrongSecret = (clientId: string, ip: string) =>
+      post(server, '/oauth/token', { grant_type: 'client_credentials', client_id: clientId, client_secret: 'wrong-secret', audience: API }, { headers: { 'x-forwarded-for': ip } });
+
+    // Issue 11 §3.2: the client's bucket was charged before authentication, so wrong secrets naming a client spent
+    // its budget and locked the real client out.
+    test('per client: wrong secrets naming a client never spend its budget; its authenticated requests do, then 429', async () => {
+      for (let i = 0; i < 12; i++) assert.equal((await wrongSecret('m2m', `10.1.0.${i + 1}`)).status, 401);
       const started = Math.floor(Date.now() / 1000);
       for (let i = 0; i < 5; i++) {
         const r = await m2m(server, { 'x-forwarded-for': `10.0.0.${i + 1}` });
@@ -59,17 +66,43 @@ for (const kind of STORES) {
       assert.equal(other.status, 401);
     });
 
-    test('per IP: one address is cut off whatever client ids it claims; other addresses are not', async () => {
+    test('failed authentications count per IP: once spent, that address is refused before its credentials are checked', async () => {
+      const ip = { 'x-forwarded-for': '192.0.2.50' };
+      for (const clientId of ['backend', 'm2m', 'no-such-client']) assert.equal((await wrongSecret(clientId, '192.0.2.50')).status, 401);
+      // Even the right secret: the address has spent its failures, so guessing from it stops here.
+      const limited = await post(server, '/oauth/token', { grant_type: 'refresh_token', client_id: 'backend', client_secret: secretOf('backend'), refresh_token: 'x' }, { headers: ip });
+      assertLimited(limited);
+      assert.equal(header(limited, 'x-ratelimit-limit'), 3);
+      assertLimited(await post(server, '/oauth/revoke', { client_id: 'backend', client_secret: 'wrong', token: 'x' }, { headers: ip }));
+      // Another address authenticates as usual, and the client's own budget was never touched by the failures.
+      const elsewhere = await post(server, '/oauth/token', { grant_type: 'refresh_token', client_id: 'backend', client_secret: secretOf('backend'), refresh_token: 'x' }, { headers: { 'x-forwarded-for': '192.0.2.51' } });
+      assert.equal(elsewhere.status, 403, elsewhere.text);
+      assert.equal(header(elsewhere, 'x-ratelimit-remaining'), 4, "backend's first charged request");
+    });
+
+    test('an IPv6 address counts by its /64: rotating addresses inside one /64 does not escape the failure limit', async () => {
+      for (const ip of ['2001:db8:1:2::a', '2001:db8:1:2::b', '2001:db8:1:2:ffff:ffff:ffff:ffff']) assert.equal((await wrongSecret('backend', ip)).status, 401);
+      assertLimited(await wrongSecret('backend', '2001:db8:1:2:1234::1'));
+      assertLimited(await wrongSecret('backend', '2001:0db8:0001:0002:0000:0000:0000:0001'));
+      // The neighbouring /64 is someone else.
+      assert.equal((await wrongSecret('backend', '2001:db8:1:3::a')).status, 401);
+      // An IPv4-mapped IPv6 address is that IPv4 address.
+      for (let i = 0; i < 3; i++) assert.equal((await wrongSecret('backend', '::ffff:198.51.100.200')).status, 401);
+      assertLimited(await wrongSecret('backend', '198.51.100.200'));
+    });
+
+    test('per IP: one address is cut off whatever it sends (a public client counts per address only); other addresses are not', async () => {
+      const ip = { 'x-forwarded-for': '192.0.2.7' };
       for (let i = 0; i < 8; i++) {
-        const r = await post(server, '/oauth/token', { grant_type: 'client_credentials', client_id: `probe-${i}`, client_secret: 'x' }, { headers: { 'x-forwarded-for': '192.0.2.7' } });
-        assert.equal(r.status, 401, r.text);
-        assert.equal(header(r, 'x-ratelimit-remaining'), Math.min(7 - i, 4));
+        const r = await post(server, '/oauth/token', { grant_type: 'refresh_token', client_id: 'spa', refresh_token: `junk-${i}` }, { headers: ip });
+        assert.equal(r.status, 403, r.text);
+        assert.equal(header(r, 'x-ratelimit-remaining'), 7 - i);
       }
-      const limited = await post(server, '/oauth/revoke', { client_id: 'probe-x', token: 'x' }, { headers: { 'x-forwarded-for': '192.0.2.7' } });
+      const limited = await post(server, '/oauth/revoke', { client_id: 'spa', token: 'x' }, { headers: ip });
       assertLimited(limited);
       assert.equal(header(limited, 'x-ratelimit-limit'), 8);
-      const elsewhere = await post(server, '/oauth/token', { grant_type: 'client_credentials', client_id: 'probe-y', client_secret: 'x' }, { headers: { 'x-forwarded-for': '192.0.2.8' } });
-      assert.equal(elsewhere.status, 401);
+      const elsewhere = await post(server, '/oauth/token', { grant_type: 'refresh_token', client_id: 'spa', refresh_token: 'junk' }, { headers: { 'x-forwarded-for': '192.0.2.8' } });
+      assert.equal(elsewhere.status, 403);
     });
 
     test('malformed requests count against the IP too (refused before the body is read)', async () => {

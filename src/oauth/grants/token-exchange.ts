@@ -1,5 +1,6 @@
 import { OAuthError } from '../../core/errors.js';
 import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT, USER_ID_TOKEN_TYPE } from '../../core/types.js';
+import { boundedClientId } from '../client-authentication.js';
 import { issuanceClaims, issuanceMetadata, issueForUser } from '../issuance.js';
 import { optional, required } from '../params.js';
 import type { Grant } from './grant.js';
@@ -30,6 +31,7 @@ export const tokenExchangeGrant: Grant = {
     }
     if (optional(params, 'actor_token') !== undefined) throw new OAuthError('invalid_request', 'actor_token is not supported.');
     const targetId = optional(params, 'target_client_id');
+    if (targetId !== undefined) boundedClientId(targetId, 'target_client_id');
     const target = targetId === undefined || targetId === client.clientId ? client : await deps.directory.client(targetId);
     if (!target) throw new OAuthError('invalid_request', 'Unknown target_client_id.');
     const claimsParam = optional(params, 'access_token_claims');

@@ -77,6 +77,25 @@ for (const kind of STORES) {
       assert.equal(ok.status, 200, ok.text);
     });
 
+    // Issue 11 §3.12: the field names were looked up with `in` on a plain object, so `__proto__:x` and
+    // `constructor:x` were accepted (and silently searched nothing) instead of refused.
+    test('q refuses inherited property names as fields (__proto__, constructor, toString, …) with a 400', async () => {
+      for (const field of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype']) {
+        for (const q of [`${field}:x`, `type:sapi AND ${field}:"x"`]) {
+          const r = await api(server, 'GET', `/logs?q=${encodeURIComponent(q)}`, { token });
+          assert.equal(r.status, 400, `${q}: ${r.text}`);
+          assert.equal((r.body as { errorCode: string }).errorCode, 'invalid_query_string');
+        }
+      }
+    });
+
+    test('a client_id longer than any client can have is a 400 in q, not a lookup', async () => {
+      const r = await api(server, 'GET', `/logs?q=${encodeURIComponent(`client_id:${'c'.repeat(65)}`)}`, { token });
+      assert.equal(r.status, 400, r.text);
+      assert.match((r.body as { message: string }).message, /client_id is too long \(at most 64 characters\)/);
+      assert.equal((await api(server, 'GET', `/logs?q=${encodeURIComponent(`client_id:${'c'.repeat(64)}`)}`, { token })).status, 200);
+    });
+
     test('checkpoint mode: from/take return each event once, oldest first, with a Link to the next page', async () => {
       const all = (await api<Log[]>(server, 'GET', '/logs?sort=date:1&per_page=100', { token })).body;
       const first = all[0]!.log_id;
