@@ -44,7 +44,8 @@ export async function startProcess(cwd: string, env: Record<string, string>, por
   const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
   exited.catch(() => {});
   const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
+  // Generous: a loaded 2-core box (parallel test files, other work) can take 20 s+ to start Node and migrate.
+  const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${err}${out}`);
     try {
