@@ -142,13 +142,14 @@ clients
         grantTypes,
         isTokenEndpointIpHeaderTrusted: opts.ipHeaderTrusted ?? false,
         webOrigins: opts.webOrigin ?? [],
+        tokenExchangeTargetClients: [],
         refreshToken,
         createdAt: now,
         updatedAt: now,
       });
       if (opts.management) {
         const refreshd = await Refreshd.create({ store, issuer: loadEnv().issuer, signingWorkers: 0 });
-        await store.upsertClientGrant({ id: randomId(), clientId, audience: refreshd.managementAudience, scope: [...MANAGEMENT_SCOPES] });
+        await store.upsertClientGrant({ id: randomId(), clientId, audience: refreshd.managementAudience, scope: [...MANAGEMENT_SCOPES], subjectType: 'client' });
       }
       console.log(`client_id:     ${clientId}`);
       if (secret) console.log(`client_secret: ${secret}`);

@@ -53,7 +53,12 @@ export function refreshdConfig(): Record<string, unknown> {
       // For the Management API read scenarios (pending until that API lands).
       { client_id: MANAGEMENT_CLIENT_ID, client_secret: MANAGEMENT_CLIENT_SECRET, grant_types: ['client_credentials'] },
     ],
-    client_grants: [{ client_id: MANAGEMENT_CLIENT_ID, audience: MANAGEMENT_AUDIENCE, scope: ['read:refresh_tokens', 'read:sessions'] }],
+    client_grants: [
+      { client_id: MANAGEMENT_CLIENT_ID, audience: MANAGEMENT_AUDIENCE, scope: ['read:refresh_tokens', 'read:sessions'] },
+      // Token exchange reaches only the APIs of the client's user grants.
+      { client_id: CLIENT_ID, audience: ES256_AUDIENCE, scope: ['read:data'], subject_type: 'user' },
+      { client_id: CLIENT_ID, audience: RS256_AUDIENCE, scope: ['read:data'], subject_type: 'user' },
+    ],
   };
 }
 

@@ -64,6 +64,14 @@ export const ClientConfigSchema = Type.Object(
         description: 'Browser origins (`https://app.example.com`, no path) allowed to call `/oauth/token` and `/oauth/revoke` as this client (CORS). Default none.',
       }),
     ),
+    token_exchange_target_clients: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._~-]+$' }), {
+        maxItems: 100,
+        uniqueItems: true,
+        description:
+          'refreshd extension: the public clients this client may name as `target_client_id` in a token exchange (tokens issued in their name). Default none: it exchanges only for itself.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -91,7 +99,12 @@ export const ClientGrantConfigSchema = Type.Object(
   {
     client_id: Type.String({ minLength: 1, maxLength: 64, description: 'A client of this file or of the database.' }),
     audience: Type.String({ minLength: 1, maxLength: 600, description: 'An API of this file, or the Management API `https://{domain}/api/v2/`.' }),
-    scope: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 280, pattern: '^\\S+$' }), { description: 'Scopes granted for client_credentials. Default none.' })),
+    scope: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 280, pattern: '^\\S+$' }), { description: 'The most the client may obtain from the API. Default none.' })),
+    subject_type: Type.Optional(
+      Type.Union([Type.Literal('client'), Type.Literal('user')], {
+        description: 'Who the tokens are for (Auth0): `client`, the client itself (client_credentials); `user`, users it vouches for (token exchange). Default client.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../core/errors.js';
 import { refreshTokenProtectionProblem } from '../core/refresh-token-protection.js';
-import { MANAGEMENT_SCOPES, type RefreshTokenSettings, type ResourceServer, type SigningAlg, type TokenEndpointAuthMethod } from '../core/types.js';
+import { MANAGEMENT_SCOPES, TOKEN_EXCHANGE_GRANT, type GrantSubjectType, type RefreshTokenSettings, type ResourceServer, type SigningAlg, type TokenEndpointAuthMethod } from '../core/types.js';
 import { DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, DEFAULT_GRANT_TYPES, DEFAULT_REFRESH_TOKEN_SETTINGS } from '../oauth/defaults.js';
 import { originProblem } from './origins.js';
 import { FileConfigSchema, type FileConfig, type RefreshTokenConfig, type TokenHookConfig } from './file-schema.js';
@@ -18,12 +18,14 @@ export interface ClientDefinition {
   isTokenEndpointIpHeaderTrusted: boolean;
   refreshToken: RefreshTokenSettings;
   webOrigins: string[];
+  tokenExchangeTargetClients: string[];
 }
 
 export interface GrantDefinition {
   clientId: string;
   audience: string;
   scope: string[];
+  subjectType: GrantSubjectType;
 }
 
 /** A configuration file after validation and defaults: what `applyConfig` writes. */
@@ -130,6 +132,16 @@ export function normalizeConfig(raw: unknown, managementAudience: string, where 
       isTokenEndpointIpHeaderTrusted: c.is_token_endpoint_ip_header_trusted ?? false,
       refreshToken,
       webOrigins,
+      tokenExchangeTargetClients: [...(c.token_exchange_target_clients ?? [])],
+    });
+  });
+  // A target must be a public client: a confidential one obtains its own tokens.
+  (file.clients ?? []).forEach((c, i) => {
+    (c.token_exchange_target_clients ?? []).forEach((id, j) => {
+      const target = clients.find((d) => d.clientId === id);
+      if (target && target.tokenEndpointAuthMethod !== 'none') {
+        throw fail(`/clients/${i}/token_exchange_target_clients/${j}`, `"${id}" is a confidential client; only public clients can be token-exchange targets`);
+      }
     });
   });
 
@@ -142,19 +154,53 @@ export function normalizeConfig(raw: unknown, managementAudience: string, where 
       const hint = /\/api\/v2\/?$/.test(g.audience) ? ` (the Management API here is "${managementAudience}")` : '';
       throw fail(`${at}/audience`, `unknown API "${g.audience}"${hint}`);
     }
-    const key = `${g.client_id}\n${g.audience}`;
-    if (grantKeys.has(key)) throw fail(at, `duplicate grant for ${g.client_id} and ${g.audience}`);
+    const subjectType = g.subject_type ?? 'client';
+    if (subjectType === 'user' && g.audience === managementAudience) {
+      throw fail(`${at}/subject_type`, 'the Management API issues no user tokens; its grants are subject_type client');
+    }
+    const key = `${subjectType}\n${g.client_id}\n${g.audience}`;
+    if (grantKeys.has(key)) throw fail(at, `duplicate ${subjectType} grant for ${g.client_id} and ${g.audience}`);
     grantKeys.add(key);
     const unknown = (g.scope ?? []).filter((s) => !scopes.includes(s));
     if (unknown.length) throw fail(`${at}/scope`, `not defined on ${g.audience}: ${unknown.join(', ')}`);
-    clientGrants.push({ clientId: g.client_id, audience: g.audience, scope: [...(g.scope ?? [])] });
+    clientGrants.push({ clientId: g.client_id, audience: g.audience, scope: [...(g.scope ?? [])], subjectType });
   });
+
+  checkTokenExchangeScoping(file, clients, clientGrants, fail);
 
   if (file.token_hook?.secret !== undefined) {
     const problem = webhookSecretProblem(file.token_hook.secret);
     if (problem) throw fail('/token_hook/secret', problem);
   }
   return { clients, resourceServers, clientGrants, ...(file.token_hook ? { tokenHook: file.token_hook } : {}) };
+}
+
+/**
+ * Token exchange is scoped (issue 11, finding 4): a client exchanges only for the APIs and scopes of its
+ * `subject_type: user` grants, and names as `target_client_id` only the public clients it lists. A file written
+ * before that relied on the grant reaching everything, so such a file fails here with what to add, rather than
+ * starting and refusing exchanges at run time.
+ */
+function checkTokenExchangeScoping(file: FileConfig, clients: ClientDefinition[], grants: GrantDefinition[], fail: (path: string, msg: string) => ConfigError): void {
+  const listed = new Set(clients.flatMap((c) => c.tokenExchangeTargetClients));
+  const unlisted = clients.filter((c) => c.tokenEndpointAuthMethod === 'none' && c.grantTypes.includes('refresh_token') && !listed.has(c.clientId));
+  clients.forEach((c, i) => {
+    if (!c.grantTypes.includes(TOKEN_EXCHANGE_GRANT)) return;
+    if (!grants.some((g) => g.clientId === c.clientId && g.subjectType === 'user')) {
+      throw fail(
+        `/clients/${i}/grant_types`,
+        `token exchange is limited to the APIs and scopes of the client's user grants, and ${c.clientId} has none: add to client_grants ` +
+          `{ "client_id": "${c.clientId}", "audience": "<API>", "scope": [<scopes>], "subject_type": "user" } for each API it exchanges for`,
+      );
+    }
+    if (file.clients?.[i]?.token_exchange_target_clients === undefined && unlisted.length > 0) {
+      throw fail(
+        `/clients/${i}/token_exchange_target_clients`,
+        `token exchange names as target_client_id only the public clients listed here; add "token_exchange_target_clients": ` +
+          `[${unlisted.map((u) => `"${u.clientId}"`).join(', ')}] (those ${c.clientId} logs users into), or [] for none`,
+      );
+    }
+  });
 }
 
 /** Reads and normalizes the JSON configuration file at `path`. */

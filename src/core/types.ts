@@ -57,6 +57,11 @@ export interface Client {
   refreshToken: RefreshTokenSettings;
   /** Browser origins allowed to call the OAuth endpoints as this client (CORS), as Auth0's `web_origins`. */
   webOrigins: string[];
+  /**
+   * refreshd extension: the public clients this client may name as `target_client_id` in a token exchange
+   * (issuing the tokens in their name). Empty: it exchanges only for itself.
+   */
+  tokenExchangeTargetClients: string[];
   createdAt: number;
   updatedAt: number;
 }
@@ -72,11 +77,18 @@ export interface ResourceServer {
   isSystem: boolean;
 }
 
+/**
+ * Who a client grant lets the client obtain tokens for (Auth0's `subject_type`): `client`, itself
+ * (client_credentials); `user`, the users it vouches for (token exchange). At most one of each per client and API.
+ */
+export type GrantSubjectType = 'client' | 'user';
+
 export interface ClientGrant {
   id: string;
   clientId: string;
   audience: string;
   scope: string[];
+  subjectType: GrantSubjectType;
 }
 
 export interface Device {

@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { MAX_CLIENT_ID_LENGTH } from '../core/ids.js';
-import type { Client, ClientGrant, ResourceServer } from '../core/types.js';
+import type { Client, ClientGrant, GrantSubjectType, ResourceServer } from '../core/types.js';
 import type { ClientStore } from '../ports/store.js';
 
 interface Entry<T> {
@@ -67,9 +67,10 @@ export class Directory {
     return this.#apis.get(identifier, this.#clock.now(), () => this.#store.findResourceServer(identifier));
   }
 
-  clientGrant(clientId: string, audience: string): Promise<ClientGrant | null> {
+  clientGrant(clientId: string, audience: string, subjectType: GrantSubjectType): Promise<ClientGrant | null> {
     if (clientId.length > MAX_CLIENT_ID_LENGTH) return Promise.resolve(null);
-    return this.#grants.get(`${clientId}\n${audience}`, this.#clock.now(), () => this.#store.findClientGrant(clientId, audience));
+    const key = `${subjectType}\n${clientId}\n${audience}`;
+    return this.#grants.get(key, this.#clock.now(), () => this.#store.findClientGrant(clientId, audience, subjectType));
   }
 
   /** Every client's web origins: a CORS preflight names no client, only the origin. */

@@ -17,6 +17,11 @@ export interface IssueRequest {
   audience: string;
   /** Space-delimited scope; a refresh token is issued only with offline_access and an API allowing it. */
   scope: string;
+  /**
+   * The most API scopes the tokens may carry (a token-exchange client's user grant); scopes beyond it are left
+   * out. Absent: whatever the API defines (the library's `issue`, whose caller is the application itself).
+   */
+  grantedScopes?: readonly string[] | undefined;
   /** Attach to this existing session of the user; otherwise a new session is created. */
   sessionId?: string | undefined;
   context: RequestContext;
@@ -66,7 +71,8 @@ export async function issueForUser(req: IssueRequest, deps: OAuthDeps): Promise<
   const api = await deps.directory.resourceServer(audience);
   if (!api || api.isSystem) throw new OAuthError('access_denied', `Service not enabled within domain: ${audience}`);
 
-  const granted = parseScope(req.scope).filter((s) => OIDC_SCOPES.has(s) || api.scopes.includes(s));
+  const ceiling = req.grantedScopes;
+  const granted = parseScope(req.scope).filter((s) => OIDC_SCOPES.has(s) || (api.scopes.includes(s) && (ceiling === undefined || ceiling.includes(s))));
   const canRefresh = api.allowOfflineAccess && client.grantTypes.includes('refresh_token');
   const scopes = canRefresh ? granted : granted.filter((s) => s !== 'offline_access');
   const wantsRefresh = scopes.includes('offline_access');

@@ -3,6 +3,7 @@ import type { Claims } from '../core/claims.js';
 import type {
   Client,
   ClientGrant,
+  GrantSubjectType,
   Metadata,
   ResourceServer,
   Session,
@@ -103,9 +104,9 @@ export interface ClientStore {
   upsertResourceServer(resourceServer: ResourceServer): Promise<void>;
   findResourceServer(identifier: string): Promise<ResourceServer | null>;
   listResourceServers(): Promise<ResourceServer[]>;
-  /** Inserts or replaces the grant of (clientId, audience); the id of an existing grant is kept. */
+  /** Inserts or replaces the grant of (clientId, audience, subjectType); the id of an existing grant is kept. */
   upsertClientGrant(grant: ClientGrant): Promise<void>;
-  findClientGrant(clientId: string, audience: string): Promise<ClientGrant | null>;
+  findClientGrant(clientId: string, audience: string, subjectType: GrantSubjectType): Promise<ClientGrant | null>;
   listClientGrants(): Promise<ClientGrant[]>;
 }
 

@@ -55,7 +55,7 @@ export async function applyConfig(store: Store, config: NormalizedConfig, clock:
   }
 
   for (const g of config.clientGrants) {
-    const existing = await store.findClientGrant(g.clientId, g.audience);
+    const existing = await store.findClientGrant(g.clientId, g.audience, g.subjectType);
     if (existing && sameJson(existing.scope, g.scope)) {
       report.clientGrants.unchanged++;
       continue;

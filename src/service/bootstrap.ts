@@ -19,7 +19,7 @@ export interface BootstrapCredentials {
 export async function bootstrapManagementClient(refreshd: Refreshd): Promise<BootstrapCredentials | null> {
   const { store, clock, managementAudience } = refreshd;
   const grants = await store.listClientGrants();
-  if (grants.some((g) => g.audience === managementAudience)) return null;
+  if (grants.some((g) => g.audience === managementAudience && g.subjectType === 'client')) return null;
   const claim = randomBytes(16);
   const winner = await store.getOrCreateSecret(`bootstrap:${managementAudience}`, () => claim, clock.now());
   if (!winner.equals(claim)) return null;
@@ -35,11 +35,12 @@ export async function bootstrapManagementClient(refreshd: Refreshd): Promise<Boo
     grantTypes: ['client_credentials'],
     isTokenEndpointIpHeaderTrusted: false,
     webOrigins: [],
+    tokenExchangeTargetClients: [],
     refreshToken: { ...DEFAULT_REFRESH_TOKEN_SETTINGS },
     createdAt: now,
     updatedAt: now,
   });
-  await store.upsertClientGrant({ id: randomId(), clientId, audience: managementAudience, scope: [...MANAGEMENT_SCOPES] });
+  await store.upsertClientGrant({ id: randomId(), clientId, audience: managementAudience, scope: [...MANAGEMENT_SCOPES], subjectType: 'client' });
   refreshd.directory.invalidate();
   return { clientId, clientSecret, audience: managementAudience };
 }

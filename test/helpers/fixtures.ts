@@ -11,6 +11,18 @@ export const secretOf = (clientId: string) => `${clientId}-secret-0123456789abcd
 const userGrants = [TOKEN_EXCHANGE_GRANT, 'refresh_token'];
 const expiring = { expiration_type: 'expiring', token_lifetime: 86_400, idle_token_lifetime: 3_600 } as const;
 
+/** The scopes each fixture API defines. */
+const API_SCOPES: Record<string, string[]> = {
+  [API]: ['read:data', 'write:data'],
+  [ES_API]: ['read:data'],
+  [ED_API]: ['read:data'],
+  [OTHER_API]: ['other:read', 'other:write'],
+  [NO_OFFLINE_API]: ['read:data'],
+};
+
+/** The fixture clients with the token-exchange grant. */
+const USER_FACING = ['backend', 'backend-leeway', 'backend-static', 'backend-forever', 'backend-basic', 'backend-mrrt', 'no-refresh'];
+
 /** The Management API client: client credentials with every Management API scope (narrowed per request). */
 export const MGMT_CLIENT = 'mgmt';
 
@@ -32,6 +44,8 @@ export function fixtureConfig(managementAudience?: string): Record<string, unkno
         client_id: 'backend',
         client_secret: secretOf('backend'),
         grant_types: userGrants,
+        // The public clients it logs users into; spa-flagged and spa-static are added by tests, ghost-spa never exists.
+        token_exchange_target_clients: ['spa', 'spa-flagged', 'spa-static', 'ghost-spa'],
         is_token_endpoint_ip_header_trusted: true,
         refresh_token: { rotation_type: 'rotating', ...expiring },
       },
@@ -90,6 +104,8 @@ export function fixtureConfig(managementAudience?: string): Record<string, unkno
     ],
     client_grants: [
       { client_id: 'm2m', audience: API, scope: ['read:data', 'write:data'] },
+      // Token exchange: every user-facing client may issue tokens for every API, with all its scopes.
+      ...USER_FACING.flatMap((client_id) => Object.entries(API_SCOPES).map(([audience, scope]) => ({ client_id, audience, scope, subject_type: 'user' }))),
       ...(managementAudience ? [{ client_id: MGMT_CLIENT, audience: managementAudience, scope: [...MANAGEMENT_SCOPES] }] : []),
     ],
   };

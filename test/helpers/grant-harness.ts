@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import type { SecurityEvent } from '../../src/core/events.js';
 import { isLiveFamily, isLiveSession } from '../../src/core/liveness.js';
 import { silentLogger } from '../../src/core/logger.js';
-import type { Client, ClientGrant, RefreshTokenSettings, ResourceServer, Session, TokenFamily } from '../../src/core/types.js';
+import type { Client, ClientGrant, GrantSubjectType, RefreshTokenSettings, ResourceServer, Session, TokenFamily } from '../../src/core/types.js';
 import type { GrantStore, OAuthDeps } from '../../src/oauth/deps.js';
 import { Directory, type DirectorySource } from '../../src/oauth/directory.js';
 import type { FamilyExchange } from '../../src/ports/store.js';
@@ -106,8 +106,8 @@ export class FakeDirectorySource implements DirectorySource {
   async findResourceServer(id: string) {
     return this.apis.get(id) ?? null;
   }
-  async findClientGrant(clientId: string, audience: string) {
-    return this.grants.find((g) => g.clientId === clientId && g.audience === audience) ?? null;
+  async findClientGrant(clientId: string, audience: string, subjectType: GrantSubjectType) {
+    return this.grants.find((g) => g.clientId === clientId && g.audience === audience && g.subjectType === subjectType) ?? null;
   }
   async listClients() {
     return [...this.clients.values()];
@@ -144,6 +144,7 @@ export function clientRecord(clientId: string, o: Partial<Client> = {}): Client 
     isTokenEndpointIpHeaderTrusted: false,
     refreshToken: rotating,
     webOrigins: [],
+    tokenExchangeTargetClients: [],
     createdAt: 0,
     updatedAt: 0,
     ...o,

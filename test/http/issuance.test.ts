@@ -131,19 +131,25 @@ for (const kind of STORES) {
       assert.equal(fam2?.device.initialIp, '127.0.0.1');
     });
 
-    test('a backend can issue tokens to its public client with target_client_id', async () => {
+    test('a backend can issue tokens to a public client it lists with target_client_id', async () => {
       const r = await exchange(server, { targetClientId: 'spa' });
       assert.equal(r.status, 200, r.text);
       const claims = await verifyAccessToken(server, r.body.access_token, API);
       assert.equal(claims.azp, 'spa');
       const fam = await server.store.findFamily(familyIdOf(r.body.refresh_token!));
       assert.equal(fam?.clientId, 'spa');
-      const unknown = await exchange(server, { targetClientId: 'nope' });
-      assert.equal(unknown.status, 400);
+      const unknown = await exchange(server, { targetClientId: 'ghost-spa' });
+      assert.deepEqual([unknown.status, unknown.body.error], [400, 'invalid_request'], 'listed but not a client');
+      const unlisted = await exchange(server, { targetClientId: 'nope' });
+      assert.deepEqual([unlisted.status, unlisted.body.error], [403, 'unauthorized_client']);
     });
 
     test('target_client_id cannot name a confidential client: one backend never mints tokens in another\'s name', async () => {
-      const r = await exchange(server, { targetClientId: 'backend-basic' });
+      // Listed while it was public, then made confidential (the configuration file refuses to list a confidential one).
+      const spa = await server.store.findClient('spa');
+      await server.store.upsertClient({ ...spa!, clientId: 'ghost-spa', tokenEndpointAuthMethod: 'client_secret_post' });
+      server.refreshd.directory.invalidate();
+      const r = await exchange(server, { targetClientId: 'ghost-spa' });
       assert.deepEqual([r.status, r.body], [
         400,
         { error: 'invalid_request', error_description: 'target_client_id must name a public client; a confidential client obtains its own tokens.' },

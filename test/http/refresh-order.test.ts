@@ -65,6 +65,8 @@ for (const kind of STORES) {
         signingAlg: 'RS256',
         isSystem: false,
       });
+      await server.store.upsertClientGrant({ id: `grant-${kind}`, clientId: 'backend', audience: api, scope: ['read:data'], subjectType: 'user' });
+      server.refreshd.directory.invalidate();
       const t0 = await issueRefreshToken(server, { audience: api, scope: 'offline_access read:data' });
       await sql`delete from resource_servers where identifier = ${api}`.execute((server.store as SqlStore).db);
       server.refreshd.directory.invalidate();

@@ -125,3 +125,47 @@ for (const kind of STORES) {
     }
   });
 }
+
+// 2026_12_02_0200: user client grants get their own table and clients a token-exchange target list; a client and
+// its client_credentials grant written before keep working, with no targets and no user grants.
+for (const kind of STORES) {
+  test(`upgrading to scoped token exchange keeps clients and their client grants (${kind})`, async () => {
+    const db = await createTestDatabase(kind);
+    const store = db.open() as SqlStore;
+    try {
+      const migrator = new Migrator({
+        db: store.db,
+        provider: migrationProvider(columnTypes(kind)),
+        migrationTableName: 'refreshd_migration',
+        migrationLockTableName: 'refreshd_migration_lock',
+      });
+      assert.equal((await migrator.migrateTo('2026_11_30_0001_client_web_origins')).error, undefined);
+      const raw = store.db as unknown as import('kysely').Kysely<Record<string, Record<string, unknown>>>;
+      await raw
+        .insertInto('clients')
+        .values({
+          client_id: 'backend',
+          name: 'Backend',
+          secret_hash: null,
+          token_endpoint_auth_method: 'client_secret_post',
+          grant_types: '["urn:ietf:params:oauth:grant-type:token-exchange"]',
+          ip_header_trusted: kind === 'postgres' ? false : 0,
+          refresh_token: '{"rotationType":"rotating"}',
+          web_origins: '[]',
+          created_at: 1,
+          updated_at: 1,
+        })
+        .execute();
+      await raw.insertInto('client_grants').values({ id: 'g1', client_id: 'backend', audience: 'https://api', scope: '["read"]' }).execute();
+      await store.migrate();
+      assert.deepEqual((await store.findClient('backend'))?.tokenExchangeTargetClients, []);
+      assert.deepEqual(await store.findClientGrant('backend', 'https://api', 'client'), { id: 'g1', clientId: 'backend', audience: 'https://api', scope: ['read'], subjectType: 'client' });
+      assert.equal(await store.findClientGrant('backend', 'https://api', 'user'), null, 'a client grant never authorizes token exchange');
+      await store.upsertClientGrant({ id: 'g2', clientId: 'backend', audience: 'https://api', scope: ['read'], subjectType: 'user' });
+      assert.deepEqual((await store.listClientGrants()).map((g) => `${g.id}:${g.subjectType}`), ['g1:client', 'g2:user']);
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  });
+}

@@ -42,6 +42,24 @@ describe('configuration file', () => {
     assert.equal(c.refreshToken.rotationType, 'non-rotating');
   });
 
+  test('a client may hold a client grant and a user grant for the same API; an explicit empty target list is a choice', () => {
+    const c = normalizeConfig(
+      {
+        resource_servers: [{ identifier: 'https://api', scopes: [{ value: 'read' }] }],
+        clients: [
+          { client_id: 'be', client_secret: secret, grant_types: ['urn:ietf:params:oauth:grant-type:token-exchange', 'client_credentials'], token_exchange_target_clients: [] },
+          { client_id: 'spa', token_endpoint_auth_method: 'none', grant_types: ['refresh_token'], refresh_token: { rotation_type: 'rotating' } },
+        ],
+        client_grants: [
+          { client_id: 'be', audience: 'https://api', scope: ['read'] },
+          { client_id: 'be', audience: 'https://api', scope: ['read'], subject_type: 'user' },
+        ],
+      },
+      MGMT,
+    );
+    assert.deepEqual(c.clientGrants.map((g) => g.subjectType), ['client', 'user']);
+  });
+
   const bad: [string, unknown, RegExp][] = [
     ['an unknown top-level field', { client: [] }, /^cfg \/client: /],
     ['a wrong type deep inside', { clients: [{ client_id: 'a', client_secret: secret, refresh_token: { leeway: 'ten' } }] }, /^cfg \/clients\/0\/refresh_token\/leeway: Expected integer/],
@@ -59,6 +77,34 @@ describe('configuration file', () => {
       'a public client left at Auth0\'s non-rotating default',
       { clients: [{ client_id: 'a', token_endpoint_auth_method: 'none', grant_types: ['refresh_token'] }] },
       /^cfg \/clients\/0\/refresh_token: a public client .*; the default is non-rotating: add "refresh_token": \{ "rotation_type": "rotating" \}/,
+    ],
+    [
+      'a token-exchange client without a user grant (a file from before exchange was scoped)',
+      { clients: [{ client_id: 'be', client_secret: secret, grant_types: ['urn:ietf:params:oauth:grant-type:token-exchange'] }] },
+      /^cfg \/clients\/0\/grant_types: token exchange is limited to the APIs and scopes of the client's user grants, and be has none: add to client_grants \{ "client_id": "be", "audience": "<API>", "scope": \[<scopes>\], "subject_type": "user" \}/,
+    ],
+    [
+      'a token-exchange client that lists no targets while a public client depends on it',
+      {
+        resource_servers: [{ identifier: 'https://api' }],
+        clients: [
+          { client_id: 'be', client_secret: secret, grant_types: ['urn:ietf:params:oauth:grant-type:token-exchange'] },
+          { client_id: 'spa', token_endpoint_auth_method: 'none', grant_types: ['refresh_token'], refresh_token: { rotation_type: 'rotating' } },
+        ],
+        client_grants: [{ client_id: 'be', audience: 'https://api', subject_type: 'user' }],
+      },
+      /^cfg \/clients\/0\/token_exchange_target_clients: token exchange names as target_client_id only the public clients listed here; add "token_exchange_target_clients": \["spa"\]/,
+    ],
+    [
+      'a confidential client as a token-exchange target',
+      { clients: [{ client_id: 'a', client_secret: secret, token_exchange_target_clients: ['b'] }, { client_id: 'b', client_secret: secret }] },
+      /^cfg \/clients\/0\/token_exchange_target_clients\/0: "b" is a confidential client/,
+    ],
+    ['a user grant for the Management API', { client_grants: [{ client_id: 'a', audience: MGMT, subject_type: 'user' }] }, /^cfg \/client_grants\/0\/subject_type: the Management API issues no user tokens/],
+    [
+      'two user grants for one client and API',
+      { resource_servers: [{ identifier: 'https://api' }], client_grants: [{ client_id: 'a', audience: 'https://api', subject_type: 'user' }, { client_id: 'a', audience: 'https://api', subject_type: 'user' }] },
+      /^cfg \/client_grants\/1: duplicate user grant/,
     ],
     ['a web origin with a path', { clients: [{ client_id: 'a', client_secret: secret, web_origins: ['https://app.example.com/'] }] }, /^cfg \/clients\/0\/web_origins\/0: must be an origin alone, as browsers send it: "https:\/\/app\.example\.com"$/],
     ['a web origin that is not a URL', { clients: [{ client_id: 'a', client_secret: secret, web_origins: ['https://ok.example', 'app.example.com'] }] }, /^cfg \/clients\/0\/web_origins\/1: not an absolute URL$/],

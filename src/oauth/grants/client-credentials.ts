@@ -23,7 +23,7 @@ export const clientCredentialsGrant: Grant = {
       return e;
     };
     if (!api) throw fail(new OAuthError('access_denied', `Service not enabled within domain: ${audience}`));
-    const grant = await deps.directory.clientGrant(client.clientId, audience);
+    const grant = await deps.directory.clientGrant(client.clientId, audience, 'client');
     if (!grant) {
       throw fail(
         new OAuthError(

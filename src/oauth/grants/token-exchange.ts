@@ -1,6 +1,7 @@
 import { OAuthError } from '../../core/errors.js';
-import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT, USER_ID_TOKEN_TYPE } from '../../core/types.js';
+import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT, USER_ID_TOKEN_TYPE, type Client } from '../../core/types.js';
 import { boundedClientId } from '../client-authentication.js';
+import type { OAuthDeps } from '../deps.js';
 import { issuanceClaims, issuanceMetadata, issueForUser } from '../issuance.js';
 import { optional, required } from '../params.js';
 import type { Grant } from './grant.js';
@@ -9,8 +10,14 @@ import type { Grant } from './grant.js';
  * RFC 8693 token exchange as refreshd's issuance: a confidential client vouches for a user it has
  * authenticated, naming the user id as the subject token. refreshd extension: `target_client_id` issues the
  * tokens to a public client (the mobile or browser app the backend logs users into), which refreshes them
- * itself. Only a public one: a confidential client obtains its own tokens, and letting one backend mint tokens
- * in another confidential client's name (its `azp`, its refresh policies) would widen what the grant trusts.
+ * itself.
+ *
+ * The grant is powerful: its holder can sign in any user. It is bounded by configuration, never by the request:
+ * - the audience must be an API the client has a client grant with `subject_type: user` for, and the API scopes
+ *   in the token are at most that grant's (others are left out, as scopes an API does not define already are);
+ * - `target_client_id` must name one of the client's `token_exchange_target_clients`, and a public client: a
+ *   confidential client obtains its own tokens. Because of the list, a client can reach (and, through the
+ *   per-user family cap, evict) only the sessions of the apps it is declared to log users into.
  *
  * refreshd extensions for what the tokens carry, each a JSON object sent as a string (form or JSON body alike):
  * `access_token_claims`, custom claims put into every access token of the new family (reserved names refused),
@@ -30,24 +37,28 @@ export const tokenExchangeGrant: Grant = {
       throw new OAuthError('invalid_request', `Unsupported requested_token_type; use ${ACCESS_TOKEN_TYPE}.`);
     }
     if (optional(params, 'actor_token') !== undefined) throw new OAuthError('invalid_request', 'actor_token is not supported.');
+    const audience = required(params, 'audience');
     const targetId = optional(params, 'target_client_id');
     if (targetId !== undefined) boundedClientId(targetId, 'target_client_id');
-    const target = targetId === undefined || targetId === client.clientId ? client : await deps.directory.client(targetId);
-    if (!target) throw new OAuthError('invalid_request', 'Unknown target_client_id.');
     const claimsParam = optional(params, 'access_token_claims');
     const metadataParam = optional(params, 'refresh_token_metadata');
-    if (target !== client && target.tokenEndpointAuthMethod !== 'none') {
-      throw new OAuthError('invalid_request', 'target_client_id must name a public client; a confidential client obtains its own tokens.');
-    }
     try {
+      const target = await exchangeTarget(client, targetId, deps);
+      const grant = await deps.directory.clientGrant(client.clientId, audience, 'user');
+      if (!grant) {
+        throw new OAuthError('access_denied', `Client is not authorized to access "${audience}". You need to create a "client-grant" associated to this API.`, {
+          detail: `no client grant with subject_type user for ${client.clientId} and ${audience}`,
+        });
+      }
       const claims = claimsParam === undefined ? undefined : issuanceClaims(jsonParameter('access_token_claims', claimsParam));
       const metadata = metadataParam === undefined ? undefined : issuanceMetadata(jsonParameter('refresh_token_metadata', metadataParam));
       const { response } = await issueForUser(
         {
           client: target,
           userId: subjectToken,
-          audience: required(params, 'audience'),
+          audience,
           scope: optional(params, 'scope') ?? '',
+          grantedScopes: grant.scope,
           sessionId: optional(params, 'session_id'),
           context,
           claims,
@@ -80,4 +91,23 @@ function jsonParameter(name: string, text: string): unknown {
   } catch {
     throw new OAuthError('invalid_request', `${name} must be a JSON object, sent as a string.`);
   }
+}
+
+/**
+ * The client the tokens are issued to: the caller itself, or a public client it lists. The list is checked
+ * first, so a caller learns nothing about clients it may not name (unknown and unlisted answer alike).
+ */
+async function exchangeTarget(client: Client, targetId: string | undefined, deps: OAuthDeps): Promise<Client> {
+  if (targetId === undefined || targetId === client.clientId) return client;
+  if (!client.tokenExchangeTargetClients.includes(targetId)) {
+    throw new OAuthError('unauthorized_client', 'This client may not issue tokens for that target_client_id.', {
+      detail: `${targetId} is not in ${client.clientId}'s token_exchange_target_clients`,
+    });
+  }
+  const target = await deps.directory.client(targetId);
+  if (!target) throw new OAuthError('invalid_request', 'Unknown target_client_id.');
+  if (target.tokenEndpointAuthMethod !== 'none') {
+    throw new OAuthError('invalid_request', 'target_client_id must name a public client; a confidential client obtains its own tokens.');
+  }
+  return target;
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Client, ClientGrant, ResourceServer } from '../../core/types.js';
+import type { Client, ClientGrant, GrantSubjectType, ResourceServer } from '../../core/types.js';
 import type { Database } from './database.js';
 import { clientFromRow, clientGrantFromRow, clientToRow, resourceServerFromRow, resourceServerToRow } from './mappers.js';
 
@@ -52,25 +52,35 @@ export async function listResourceServers(db: Kysely<Database>): Promise<Resourc
   return rows.map(resourceServerFromRow);
 }
 
+/**
+ * Each subject type has its own table of the same shape (`user_client_grants` came later, as a new table, so a
+ * release that predates it keeps working on a migrated database during a rolling upgrade).
+ */
+const GRANT_TABLE = { client: 'client_grants', user: 'user_client_grants' } as const satisfies Record<GrantSubjectType, keyof Database>;
+
 export async function upsertClientGrant(db: Kysely<Database>, grant: ClientGrant): Promise<void> {
   await db
-    .insertInto('client_grants')
+    .insertInto(GRANT_TABLE[grant.subjectType])
     .values({ id: grant.id, client_id: grant.clientId, audience: grant.audience, scope: JSON.stringify(grant.scope) })
     .onConflict((oc) => oc.columns(['client_id', 'audience']).doUpdateSet({ scope: JSON.stringify(grant.scope) }))
     .execute();
 }
 
-export async function findClientGrant(db: Kysely<Database>, clientId: string, audience: string): Promise<ClientGrant | null> {
+export async function findClientGrant(db: Kysely<Database>, clientId: string, audience: string, subjectType: GrantSubjectType): Promise<ClientGrant | null> {
   const row = await db
-    .selectFrom('client_grants')
+    .selectFrom(GRANT_TABLE[subjectType])
     .selectAll()
     .where('client_id', '=', clientId)
     .where('audience', '=', audience)
     .executeTakeFirst();
-  return row ? clientGrantFromRow(row) : null;
+  return row ? clientGrantFromRow(row, subjectType) : null;
 }
 
 export async function listClientGrants(db: Kysely<Database>): Promise<ClientGrant[]> {
-  const rows = await db.selectFrom('client_grants').selectAll().orderBy('client_id').orderBy('audience').execute();
-  return rows.map(clientGrantFromRow);
+  const out: ClientGrant[] = [];
+  for (const subjectType of ['client', 'user'] as const) {
+    const rows = await db.selectFrom(GRANT_TABLE[subjectType]).selectAll().orderBy('client_id').orderBy('audience').execute();
+    out.push(...rows.map((r) => clientGrantFromRow(r, subjectType)));
+  }
+  return out;
 }

@@ -56,6 +56,7 @@ export interface ClientsTable {
   ip_header_trusted: Bool;
   refresh_token: string;
   web_origins: string;
+  token_exchange_targets: string;
   created_at: number;
   updated_at: number;
 }
@@ -76,6 +77,9 @@ export interface ClientGrantsTable {
   audience: string;
   scope: string;
 }
+
+/** Client grants with `subject_type: user` (token exchange); `client_grants` holds the `client` ones. */
+export type UserClientGrantsTable = ClientGrantsTable;
 
 export interface SigningKeysTable {
   kid: string;
@@ -111,6 +115,7 @@ export interface Database {
   clients: ClientsTable;
   resource_servers: ResourceServersTable;
   client_grants: ClientGrantsTable;
+  user_client_grants: UserClientGrantsTable;
   signing_keys: SigningKeysTable;
   server_secrets: ServerSecretsTable;
   security_events: SecurityEventsTable;

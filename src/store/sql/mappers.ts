@@ -3,6 +3,7 @@ import { claimsFromText, claimsToText } from '../../core/claims.js';
 import type {
   Client,
   ClientGrant,
+  GrantSubjectType,
   Metadata,
   RefreshTokenSettings,
   ResourceServer,
@@ -151,6 +152,7 @@ export function clientFromRow(r: Selectable<ClientsTable>): Client {
     isTokenEndpointIpHeaderTrusted: Boolean(r.ip_header_trusted),
     refreshToken: JSON.parse(r.refresh_token) as RefreshTokenSettings,
     webOrigins: JSON.parse(r.web_origins) as string[],
+    tokenExchangeTargetClients: JSON.parse(r.token_exchange_targets) as string[],
     createdAt: ms(r.created_at),
     updatedAt: ms(r.updated_at),
   };
@@ -166,6 +168,7 @@ export function clientToRow(c: Client): Insertable<ClientsTable> {
     ip_header_trusted: bit(c.isTokenEndpointIpHeaderTrusted),
     refresh_token: JSON.stringify(c.refreshToken),
     web_origins: JSON.stringify(c.webOrigins),
+    token_exchange_targets: JSON.stringify(c.tokenExchangeTargetClients),
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   };
@@ -195,8 +198,8 @@ export function resourceServerToRow(rs: ResourceServer): Insertable<ResourceServ
   };
 }
 
-export function clientGrantFromRow(r: Selectable<ClientGrantsTable>): ClientGrant {
-  return { id: r.id, clientId: r.client_id, audience: r.audience, scope: JSON.parse(r.scope) as string[] };
+export function clientGrantFromRow(r: Selectable<ClientGrantsTable>, subjectType: GrantSubjectType): ClientGrant {
+  return { id: r.id, clientId: r.client_id, audience: r.audience, scope: JSON.parse(r.scope) as string[], subjectType };
 }
 
 export function signingKeyFromRow(r: Selectable<SigningKeysTable>): SigningKey {

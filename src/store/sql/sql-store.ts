@@ -1,6 +1,6 @@
 import { Migrator, sql, type Kysely } from 'kysely';
 import { ConfigError } from '../../core/errors.js';
-import type { Client, ClientGrant, Metadata, ResourceServer, Session, SigningKey, TokenFamily } from '../../core/types.js';
+import type { Client, ClientGrant, GrantSubjectType, Metadata, ResourceServer, Session, SigningKey, TokenFamily } from '../../core/types.js';
 import type { StoredEvent } from '../../core/events.js';
 import type { EventQuery, FamilyExchange, FamilyFilter, GcStep, MigrationReport, PageRequest, QueryObserver, Store, StoreDialect } from '../../ports/store.js';
 import * as clients from './client-queries.js';
@@ -200,9 +200,9 @@ export class SqlStore implements Store {
   upsertClientGrant(grant: ClientGrant) {
     return this.#run('upsertClientGrant', () => clients.upsertClientGrant(this.db, grant));
   }
-  findClientGrant(clientId: string, audience: string) {
+  findClientGrant(clientId: string, audience: string, subjectType: GrantSubjectType) {
     if (unstorable(clientId) || unstorable(audience)) return Promise.resolve(null);
-    return this.#run('findClientGrant', () => clients.findClientGrant(this.db, clientId, audience));
+    return this.#run('findClientGrant', () => clients.findClientGrant(this.db, clientId, audience, subjectType));
   }
   listClientGrants() {
     return this.#run('listClientGrants', () => clients.listClientGrants(this.db));

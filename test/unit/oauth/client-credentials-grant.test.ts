@@ -10,7 +10,9 @@ function setup() {
   const h = grantHarness();
   const client = clientRecord('m2m', { grantTypes: ['client_credentials'] });
   h.source.clients.set('m2m', client);
-  h.source.grants.push({ id: 'g1', clientId: 'm2m', audience: API, scope: ['read:data'] });
+  h.source.grants.push({ id: 'g1', clientId: 'm2m', audience: API, scope: ['read:data'], subjectType: 'client' });
+  // A user grant for the same API authorizes token exchange, never client credentials.
+  h.source.grants.push({ id: 'g2', clientId: 'm2m', audience: OTHER_API, scope: ['other:read'], subjectType: 'user' });
   const run = (params: Record<string, string>) => clientCredentialsGrant.handle({ client, params: { grant_type: 'client_credentials', ...params }, context }, h.deps);
   return { ...h, run };
 }

@@ -3,6 +3,7 @@ import type { ColumnTypes } from '../dialect.js';
 import * as initial from './2026_11_22_0001_initial.js';
 import * as securityEvents from './2026_11_22_1200_security_events.js';
 import * as clientWebOrigins from './2026_11_30_0001_client_web_origins.js';
+import * as tokenExchangeScoping from './2026_12_02_0200_token_exchange_scoping.js';
 import * as familyClaims from './2026_12_02_0600_family_claims.js';
 
 interface DialectMigration {
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '2026_11_22_0001_initial': initial,
   '2026_11_22_1200_security_events': securityEvents,
   '2026_11_30_0001_client_web_origins': clientWebOrigins,
+  '2026_12_02_0200_token_exchange_scoping': tokenExchangeScoping,
   '2026_12_02_0600_family_claims': familyClaims,
 };
 
