@@ -1,6 +1,8 @@
-import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type QueryResult } from 'kysely';
 import type { Database } from './database.js';
 import { isUnavailable } from './store-errors.js';
+
+const READ_ONLY = /^\s*select\b/i;
 
 interface Queued {
   query: CompiledQuery<unknown>;
@@ -23,6 +25,11 @@ interface Queued {
  * back and each statement runs again on its own, so one statement's failure never fails another's request (an
  * unavailable database fails them all).
  * Only the database connection is shared: Kysely's connection lock keeps a batch out of any other transaction.
+ *
+ * A batch that writes begins IMMEDIATE: it takes the write lock first, waiting on the busy timeout for another
+ * process (the CLI, a second instance). A deferred transaction that reads and then writes cannot wait: if another
+ * process committed after its read, SQLite answers SQLITE_BUSY_SNAPSHOT at once, and that was a 503 for a race
+ * across instances on one file.
  */
 export class SqliteGroupCommit {
   readonly #db: Kysely<Database>;
@@ -46,10 +53,17 @@ export class SqliteGroupCommit {
     if (batch.length === 1) return this.#one(batch[0]!);
     let results: QueryResult<unknown>[];
     try {
-      results = await this.#db.transaction().execute(async (trx) => {
-        const out: QueryResult<unknown>[] = [];
-        for (const item of batch) out.push(await trx.executeQuery(item.query));
-        return out;
+      results = await this.#db.connection().execute(async (conn) => {
+        await (batch.some((item) => !READ_ONLY.test(item.query.sql)) ? sql`begin immediate` : sql`begin`).execute(conn);
+        try {
+          const out: QueryResult<unknown>[] = [];
+          for (const item of batch) out.push(await conn.executeQuery(item.query));
+          await sql`commit`.execute(conn);
+          return out;
+        } catch (err) {
+          await sql`rollback`.execute(conn).catch(() => undefined);
+          throw err;
+        }
       });
     } catch (err) {
       // Rolled back: nothing of the batch is applied. The database being busy or gone fails every statement alike
