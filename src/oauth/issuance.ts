@@ -4,7 +4,7 @@ import { OAuthError } from '../core/errors.js';
 import { isLiveSession } from '../core/liveness.js';
 import { rotatesRefreshTokens } from '../core/refresh-token-protection.js';
 import { randomId } from '../core/ids.js';
-import { formatScope, parseScope } from '../core/scopes.js';
+import { formatScope, parseScopeParameter } from '../core/scopes.js';
 import { OIDC_SCOPES, type Client, type Metadata, type RequestContext, type Session, type TokenFamily } from '../core/types.js';
 import { newSecret, sha256 } from '../tokens/refresh-token.js';
 import type { OAuthDeps, TokenResponse } from './deps.js';
@@ -72,7 +72,8 @@ export async function issueForUser(req: IssueRequest, deps: OAuthDeps): Promise<
   if (!api || api.isSystem) throw new OAuthError('access_denied', `Service not enabled within domain: ${audience}`);
 
   const ceiling = req.grantedScopes;
-  const granted = parseScope(req.scope).filter((s) => OIDC_SCOPES.has(s) || (api.scopes.includes(s) && (ceiling === undefined || ceiling.includes(s))));
+  const requestedScope = parseScopeParameter(req.scope);
+  const granted = requestedScope.filter((s) => OIDC_SCOPES.has(s) || (api.scopes.includes(s) && (ceiling === undefined || ceiling.includes(s))));
   const canRefresh = api.allowOfflineAccess && client.grantTypes.includes('refresh_token');
   const scopes = canRefresh ? granted : granted.filter((s) => s !== 'offline_access');
   const wantsRefresh = scopes.includes('offline_access');
@@ -100,7 +101,7 @@ export async function issueForUser(req: IssueRequest, deps: OAuthDeps): Promise<
         userId,
         clientId: client.clientId,
         audience,
-        requestedScope: parseScope(req.scope),
+        requestedScope,
         grantedScope: scopes,
         sessionId,
         accessClaims,

@@ -5,7 +5,7 @@ import type { Metadata, TokenFamily } from '../core/types.js';
 import type { ParsedRefreshToken } from '../tokens/refresh-token.js';
 import type { ResolvedAccess } from './access-resolution.js';
 import type { OAuthDeps } from './deps.js';
-import type { RefreshRequest } from './refresh.js';
+import type { RefreshRequest, ScopedRefreshRequest } from './refresh.js';
 import { deniedByHook, hookEvent, hookUnavailable } from './token-hook-step.js';
 
 /**
@@ -26,7 +26,7 @@ export interface ShapedRefresh {
  * revoke or (under on_failure deny) a failure ends the request here, so the presented token stays exactly as it
  * was, except for revoke, which is the hook's explicit wish.
  */
-export async function shapeRefresh(req: RefreshRequest, deps: OAuthDeps, presented: ParsedRefreshToken, family: TokenFamily, access: ResolvedAccess): Promise<ShapedRefresh> {
+export async function shapeRefresh(req: ScopedRefreshRequest, deps: OAuthDeps, presented: ParsedRefreshToken, family: TokenFamily, access: ResolvedAccess): Promise<ShapedRefresh> {
   const hook = deps.tokenHook;
   if (!hook?.handles('refresh')) return { accessClaims: family.claims, keepForRetries: false };
   const subject = { accessClaims: family.claims, familyClaims: family.claims, metadata: family.metadata };
@@ -38,7 +38,7 @@ export async function shapeRefresh(req: RefreshRequest, deps: OAuthDeps, present
       userId: family.userId,
       clientId: family.clientId,
       audience: access.audience,
-      requestedScope: req.scope,
+      requestedScope: req.requestedScope,
       grantedScope: access.scopes,
       sessionId: family.sessionId,
       accessClaims: family.claims,

@@ -1,7 +1,7 @@
 import { invalidRefreshToken, OAuthError } from '../core/errors.js';
 import { rotatesRefreshTokens } from '../core/refresh-token-protection.js';
 import type { Claims } from '../core/claims.js';
-import { formatScope } from '../core/scopes.js';
+import { formatScope, parseScopeParameter } from '../core/scopes.js';
 import type { Client, RequestContext, TokenFamily } from '../core/types.js';
 import { newSecret, sealSuccessor, sha256, type ParsedRefreshToken } from '../tokens/refresh-token.js';
 import { resolveAccess, type ResolvedAccess } from './access-resolution.js';
@@ -15,11 +15,23 @@ export type { RefreshFailure } from './refresh-verdict.js';
 export interface RefreshRequest {
   client: Client;
   refreshToken: string;
-  /** Requested scopes (may only narrow), or null for the family's own. */
-  scope: string[] | null;
+  /**
+   * The `scope` parameter as sent (requested scopes may only narrow), or null for the family's own. Parsed only
+   * once the token is proven current: a forged or dead token costs no parsing, whatever scope it carries.
+   */
+  scope: string | null;
   /** Requested audience (MRRT), or null for the family's own. */
   audience: string | null;
   context: RequestContext;
+}
+
+/** A refresh whose token is validated, with its requested scopes parsed (and capped). */
+export interface ScopedRefreshRequest extends RefreshRequest {
+  requestedScope: string[] | null;
+}
+
+function withRequestedScope(req: RefreshRequest): ScopedRefreshRequest {
+  return { ...req, requestedScope: req.scope === null ? null : parseScopeParameter(req.scope) };
 }
 
 export interface RefreshOutcome {
@@ -64,19 +76,20 @@ export async function refreshFamily(req: RefreshRequest, deps: OAuthDeps): Promi
   const verdict = judgePresentedToken(await deps.store.findFamily(presented.familyId), presented, presentedHash, req.client, deps.clock.now());
   if (verdict.kind !== 'current') return settle(req, deps, presented, verdict);
 
-  const decided = await decide(req, deps, presented, presentedHash, verdict.family);
-  return write(req, deps, decided);
+  const scoped = withRequestedScope(req);
+  const decided = await decide(scoped, deps, presented, presentedHash, verdict.family);
+  return write(scoped, deps, decided);
 }
 
 /** Stage 2: everything that may still refuse a valid token. The hook sees the claims and metadata as read; the compare-and-set (stage 3) applies its answer only if no other exchange rotated the family in between. */
-async function decide(req: RefreshRequest, deps: OAuthDeps, presented: ParsedRefreshToken, presentedHash: Buffer, family: TokenFamily): Promise<DecidedRefresh> {
-  const access = await resolveAccess(family, req.client, req.scope, req.audience, deps.directory);
+async function decide(req: ScopedRefreshRequest, deps: OAuthDeps, presented: ParsedRefreshToken, presentedHash: Buffer, family: TokenFamily): Promise<DecidedRefresh> {
+  const access = await resolveAccess(family, req.client, req.requestedScope, req.audience, deps.directory);
   const shaped = await shapeRefresh(req, deps, presented, family, access);
   return { presented, presentedHash, family, access, shaped };
 }
 
 /** Stage 3: the one write, a compare-and-set on the presented generation and digest. */
-async function write(req: RefreshRequest, deps: OAuthDeps, decided: DecidedRefresh): Promise<RefreshOutcome> {
+async function write(req: ScopedRefreshRequest, deps: OAuthDeps, decided: DecidedRefresh): Promise<RefreshOutcome> {
   const { presented, presentedHash, shaped } = decided;
   const settings = req.client.refreshToken;
   const now = deps.clock.now();
@@ -119,11 +132,12 @@ async function settle(req: RefreshRequest, deps: OAuthDeps, presented: ParsedRef
   switch (verdict.kind) {
     case 'leeway_replay': {
       // Writes nothing: the answer is the successor the first exchange already stored.
-      const access = await resolveAccess(verdict.family, req.client, req.scope, req.audience, deps.directory);
+      const scoped = withRequestedScope(req);
+      const access = await resolveAccess(verdict.family, req.client, scoped.requestedScope, req.audience, deps.directory);
       const successor = deps.codec.format(verdict.family.id, verdict.family.generation, verdict.successor);
       // The same claims the first answer had, kept beside the sealed successor.
       const claims = verdict.family.successorClaims ?? verdict.family.claims;
-      return respond(req, deps, verdict.family, access, claims, successor, 'leeway_replay', presented.generation);
+      return respond(scoped, deps, verdict.family, access, claims, successor, 'leeway_replay', presented.generation);
     }
     case 'reuse':
       throw await revokeForReuse(req, deps, verdict.family, presented.generation);
@@ -154,7 +168,7 @@ async function revokeForReuse(req: RefreshRequest, deps: OAuthDeps, family: Toke
 }
 
 async function respond(
-  req: RefreshRequest,
+  req: ScopedRefreshRequest,
   deps: OAuthDeps,
   family: TokenFamily,
   access: ResolvedAccess,
@@ -188,7 +202,7 @@ async function respond(
       tokenCounter: presentedGeneration,
       outcome: kind,
       requested_audience: req.audience,
-      requested_scope: req.scope === null ? null : formatScope(req.scope),
+      requested_scope: req.requestedScope === null ? null : formatScope(req.requestedScope),
     },
   });
   const response: TokenResponse = { access_token: at.token, token_type: 'Bearer', expires_in: at.expiresIn, scope: formatScope(access.scopes) };

@@ -3,7 +3,6 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { OAuthError } from '../core/errors.js';
 import type { EventSink, SecurityEvent } from '../core/events.js';
 import { silentLogger, type Logger } from '../core/logger.js';
-import { parseScope } from '../core/scopes.js';
 import { MANAGEMENT_SCOPES, SIGNING_ALGS, type Client, type ResourceServer } from '../core/types.js';
 import { managementAudienceFor } from '../config/env.js';
 import { normalizeIssuer } from '../config/issuer.js';
@@ -185,7 +184,7 @@ export class Refreshd {
       {
         client,
         refreshToken: input.refreshToken,
-        scope: input.scope === undefined ? null : parseScope(input.scope),
+        scope: input.scope ?? null,
         audience: input.audience ?? null,
         context: { ip: input.ip ?? null, userAgent: input.userAgent ?? null },
       },

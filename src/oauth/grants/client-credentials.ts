@@ -1,5 +1,5 @@
 import { OAuthError } from '../../core/errors.js';
-import { formatScope, parseScope } from '../../core/scopes.js';
+import { formatScope, parseScopeParameter } from '../../core/scopes.js';
 import { optional, required } from '../params.js';
 import type { Grant } from './grant.js';
 
@@ -35,7 +35,7 @@ export const clientCredentialsGrant: Grant = {
     const requested = optional(params, 'scope');
     let scopes = grant.scope;
     if (requested !== undefined) {
-      const wanted = parseScope(requested);
+      const wanted = parseScopeParameter(requested);
       const missing = wanted.filter((s) => !grant.scope.includes(s));
       if (missing.length > 0) throw fail(new OAuthError('access_denied', `Client has not been granted scopes: ${missing.join(', ')}`));
       scopes = wanted;

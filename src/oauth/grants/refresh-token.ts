@@ -1,4 +1,3 @@
-import { parseScope } from '../../core/scopes.js';
 import { optional, required } from '../params.js';
 import { refreshFamily } from '../refresh.js';
 import type { Grant } from './grant.js';
@@ -7,12 +6,12 @@ export const refreshTokenGrant: Grant = {
   grantType: 'refresh_token',
   confidentialOnly: false,
   async handle({ client, params, context }, deps) {
-    const scope = optional(params, 'scope');
     const { response } = await refreshFamily(
       {
         client,
         refreshToken: required(params, 'refresh_token'),
-        scope: scope === undefined ? null : parseScope(scope),
+        // Raw: parsed only after the token's MAC and family check (refresh.ts).
+        scope: optional(params, 'scope') ?? null,
         audience: optional(params, 'audience') ?? null,
         context,
       },
