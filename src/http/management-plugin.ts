@@ -9,6 +9,7 @@ import type { Refreshd } from '../service/refreshd.js';
 import { envelope, managementErrorHandler } from './management-errors.js';
 import type { ManagementRouteConfig } from './management-route-config.js';
 import { managementValidatorCompiler } from './management-validator.js';
+import { registerJsonBodyParser } from './json-body-parser.js';
 import { buildOpenApi, documentedRoute, type DocumentedRoute } from './openapi.js';
 import { countRequest } from './rate-limit-hook.js';
 import { ipKey } from '../ratelimit/ip-key.js';
@@ -62,6 +63,8 @@ export async function managementPlugin(root: FastifyInstance, opts: ManagementPl
   app.setErrorHandler(managementErrorHandler);
   // JSON only: a text/plain body is refused (400 invalid_body) rather than handed to a handler as a string.
   app.removeContentTypeParser('text/plain');
+  // Under the app's 1 MB limit, as before.
+  registerJsonBodyParser(app, undefined, (key) => new ManagementError(400, 'invalid_body', `Invalid request body: the key "${key}" appears more than once in one object.`));
   app.setNotFoundHandler((_req, reply) => {
     reply.code(404).send(envelope(404, 'not_found', 'Not Found'));
   });

@@ -7,6 +7,7 @@ import type { Refreshd } from '../service/refreshd.js';
 import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { registerCors } from './cors.js';
 import { registerFormParser } from './form-parser.js';
+import { registerJsonBodyParser } from './json-body-parser.js';
 import { oauthErrorHandler } from './oauth-errors.js';
 import { checkRequest, countRequest, rateLimitHook } from './rate-limit-hook.js';
 import { ipKey } from '../ratelimit/ip-key.js';
@@ -61,6 +62,7 @@ export async function oauthPlugin(app: FastifyInstance, opts: OAuthPluginOptions
   // No type coercion here: a JSON number or array is not a valid OAuth parameter.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   registerFormParser(app, BODY_LIMIT);
+  registerJsonBodyParser(app, BODY_LIMIT, (key) => new OAuthError('invalid_request', `Parameter ${key} must not be repeated.`));
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(oauthErrorHandler);
   const limiter = opts.rateLimiter?.active ? opts.rateLimiter : null;

@@ -1,3 +1,4 @@
+import { duplicateJsonKey, quotableKey } from '../../core/json-duplicates.js';
 import { OAuthError } from '../../core/errors.js';
 import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT, USER_ID_TOKEN_TYPE, type Client } from '../../core/types.js';
 import { boundedClientId } from '../client-authentication.js';
@@ -86,11 +87,16 @@ export const tokenExchangeGrant: Grant = {
 
 /** A parameter that carries a JSON object as a string (parameters are flat strings on this endpoint). */
 function jsonParameter(name: string, text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     throw new OAuthError('invalid_request', `${name} must be a JSON object, sent as a string.`);
   }
+  // As in a JSON body: a repeated key is refused, not resolved last-wins.
+  const key = duplicateJsonKey(text);
+  if (key !== null) throw new OAuthError('invalid_request', `${name}: the key "${quotableKey(key)}" appears more than once in one object.`);
+  return value;
 }
 
 /**
