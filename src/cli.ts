@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { gcPolicyOf, loadEnv, managementAudienceFor } from './config/env.js';
+import { listSigningKeys, rotateSigningKey } from './admin/signing-keys.js';
 import { systemClock } from './core/clock.js';
+import { DEFAULT_KEY_ACTIVATION_DELAY_SECONDS, MAX_KEY_ACTIVATION_DELAY_SECONDS } from './core/key-rotation.js';
 import { renderConfigReference } from './ops/config-reference.js';
 import { collectGarbage } from './ops/gc.js';
 import { loadConfigFile } from './config/load-config.js';
@@ -16,6 +18,7 @@ import { DEFAULT_REFRESH_TOKEN_SETTINGS } from './oauth/defaults.js';
 import type { Store } from './ports/store.js';
 import { Refreshd } from './service/refreshd.js';
 import { openStore } from './store/open-store.js';
+import { KeyRing } from './tokens/key-ring.js';
 import { sha256 } from './tokens/refresh-token.js';
 
 /** Opens the configured store with migrations applied, runs `fn`, and always closes it. */
@@ -202,34 +205,46 @@ clients
 
 const keys = program.command('keys').description('manage access-token signing keys');
 
+const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
+
 keys
   .command('list')
-  .description('list signing keys (public information only)')
+  .description('list signing keys (public information only) and their state: pending (published, not signing yet), signing, retiring, retired (verifying only), expired')
   .action(() =>
     withStore(async (store) => {
-      for (const k of await store.listSigningKeys()) {
-        const state = k.retiredAt === null ? 'active' : `retired, verifies until ${new Date(k.verifyUntil ?? 0).toISOString()}`;
-        console.log(`${k.kid}  ${k.alg}  created ${new Date(k.createdAt).toISOString()}  ${state}`);
+      for (const k of await listSigningKeys({ store, clock: systemClock })) {
+        const until = k.retiredAt === null ? '' : `  signs until ${iso(k.retiredAt)}  verifies until ${iso(k.verifyUntil)}`;
+        console.log(`${k.kid}  ${k.alg}  ${k.state}  created ${iso(k.createdAt)}  signs from ${iso(k.activatesAt ?? k.createdAt)}${until}`);
       }
     }),
   );
 
+const seconds = (v: string) => {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError('expected whole seconds');
+  return Number(v);
+};
+
 keys
   .command('rotate')
-  .description('create a new signing key; the previous keys keep verifying until tokens they signed have expired')
+  .description(
+    'create a new signing key: published in the JWKS at once, signing only after the activation delay, so verifiers that cache the JWKS ' +
+      'have it before its first token; the previous key signs until then and keeps verifying for the grace period after',
+  )
   .addOption(new Option('--alg <alg>', 'algorithm').choices([...SIGNING_ALGS]).default('RS256'))
-  .option('--grace <seconds>', 'how long retired keys stay in the JWKS (default: longest access-token lifetime)', (v) => {
-    if (!/^\d+$/.test(v)) throw new InvalidArgumentError('expected whole seconds');
-    return Number(v);
-  })
-  .action((opts: { alg: SigningAlg; grace?: number }) =>
-    withStore(async (store) => {
-      const refreshd = await Refreshd.create({ store, issuer: loadEnv().issuer, signingWorkers: 0 });
-      const grace = opts.grace ?? Math.max(...(await store.listResourceServers()).map((r) => r.tokenLifetimeSeconds), 86_400);
-      const key = await refreshd.keys.rotate(opts.alg, grace);
-      console.log(`new ${key.alg} signing key ${key.kid}; previous ${key.alg} keys verify for ${grace}s more (instances pick it up within 30s)`);
-    }),
-  );
+  .option('--activation-delay <seconds>', `seconds before the new key signs (default: $REFRESHD_KEY_ACTIVATION_DELAY_SECONDS, else ${DEFAULT_KEY_ACTIVATION_DELAY_SECONDS}); 0 = at once, for emergencies`, seconds)
+  .option('--grace <seconds>', 'how long the previous keys stay in the JWKS once the new one signs (default: longest access-token lifetime, at least a day)', seconds)
+  .action((opts: { alg: SigningAlg; activationDelay?: number; grace?: number }) => {
+    const activationDelaySeconds = opts.activationDelay ?? loadEnv().keyActivationDelaySeconds;
+    if (activationDelaySeconds > MAX_KEY_ACTIVATION_DELAY_SECONDS) throw new ConfigError(`keys rotate: --activation-delay is at most ${MAX_KEY_ACTIVATION_DELAY_SECONDS}`);
+    return withStore(async (store) => {
+      const r = await rotateSigningKey({ keys: new KeyRing(store, systemClock), store, clock: systemClock }, { alg: opts.alg, activationDelaySeconds, graceSeconds: opts.grace });
+      console.log(`new ${r.key.alg} signing key ${r.key.kid}: in the JWKS of every instance within 30 s, signing from ${iso(r.key.activatesAt)} (in ${r.activationDelaySeconds} s)`);
+      console.log(`previous ${r.key.alg} key(s) (${r.retired}) sign until then and verify until ${iso(r.verifyUntil)}`);
+      if (r.activationDelaySeconds < 60) {
+        console.error('refreshd: warning: with an activation delay under a minute, verifiers holding a cached JWKS may see an unknown kid until they re-fetch it');
+      }
+    });
+  });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) {

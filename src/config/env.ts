@@ -6,6 +6,7 @@ import { normalizeIssuer } from './issuer.js';
 import type { TokenHookConfig } from './file-schema.js';
 import { tokenHookFromEnv } from './token-hook-config.js';
 import { isLoopbackHost } from '../core/hosts.js';
+import { DEFAULT_KEY_ACTIVATION_DELAY_SECONDS, MAX_KEY_ACTIVATION_DELAY_SECONDS } from '../core/key-rotation.js';
 
 export { isLoopbackHost };
 
@@ -41,6 +42,8 @@ export interface EnvConfig {
   tokenHook: TokenHookConfig;
   /** REFRESHD_SIGNING_WORKERS: threads that sign access tokens; null = the default for this machine. */
   signingWorkers: number | null;
+  /** REFRESHD_KEY_ACTIVATION_DELAY_SECONDS: how long `keys rotate` publishes a new key before it signs. */
+  keyActivationDelaySeconds: number;
 }
 
 /**
@@ -180,6 +183,12 @@ export const ENV_VARS: readonly { name: string; default: string; description: st
     description:
       'Worker threads that sign access tokens; `0` signs on the event loop. Workers take the JWT assembly off the event loop but add a thread hand-off per batch of tokens, which costs more on a box whose other tenants keep every core busy (BENCHMARKS.md).',
   },
+  {
+    name: 'REFRESHD_KEY_ACTIVATION_DELAY_SECONDS',
+    default: String(DEFAULT_KEY_ACTIVATION_DELAY_SECONDS),
+    description:
+      'How long `refreshd keys rotate` publishes a new signing key in the JWKS before it signs (its `--activation-delay` overrides it), so verifiers with a cached JWKS have it before the first token it signs. The default outlasts the 10-minute caches of jose, express-oauth2-jwt-bearer and jwks-rsa several times over; `0` signs at once (an emergency: cached verifiers then see an unknown `kid` until they re-fetch). At most 604800.',
+  },
   { name: 'REFRESHD_SHUTDOWN_GRACE_SECONDS', default: '25', description: 'How long SIGTERM waits for in-flight requests before closing their connections.' },
   { name: 'REFRESHD_TOKEN_HOOK_URL', default: '(none)', description: 'The token hook: refreshd POSTs each issuance and refresh here before writing anything ([token-hook.md](token-hook.md)). Each `REFRESHD_TOKEN_HOOK_*` variable overrides the same field of the configuration file\'s `token_hook`.' },
   { name: 'REFRESHD_TOKEN_HOOK_SECRET', default: '(none)', description: 'Standard Webhooks secret (`whsec_` + base64 of 24-64 bytes) that signs each hook request; required with a hook.' },
@@ -277,6 +286,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     pgPreparedStatements: bool(env, 'REFRESHD_PG_PREPARED_STATEMENTS', true),
     tokenHook: tokenHookFromEnv(env),
     signingWorkers: env.REFRESHD_SIGNING_WORKERS ? wholeNumber(env, 'REFRESHD_SIGNING_WORKERS', 0, 0, 16) : null,
+    keyActivationDelaySeconds: wholeNumber(env, 'REFRESHD_KEY_ACTIVATION_DELAY_SECONDS', DEFAULT_KEY_ACTIVATION_DELAY_SECONDS, 0, MAX_KEY_ACTIVATION_DELAY_SECONDS),
   };
 }
 

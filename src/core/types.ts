@@ -161,7 +161,14 @@ export interface SigningKey {
   privateJwk: string;
   publicJwk: string;
   createdAt: number;
-  /** Set when a newer key took over; the key still verifies until `verifyUntil`. */
+  /**
+   * When the key begins signing. It is in the JWKS from `createdAt`, so a rotation publishes the new key first and
+   * signs with it only once verifiers' cached key sets have had time to pick it up. Null for a key with nothing to
+   * take over from (the first of its algorithm, or one stored before activation times existed): it signs whatever
+   * an instance's clock says, so an instance whose clock is behind the one that made it still has a signer.
+   */
+  activatesAt: number | null;
+  /** When a newer key takes over (possibly in the future); the key still verifies until `verifyUntil`. */
   retiredAt: number | null;
   verifyUntil: number | null;
 }

@@ -113,8 +113,11 @@ export interface ClientStore {
 export interface KeyStore {
   listSigningKeys(): Promise<SigningKey[]>;
   insertSigningKey(key: SigningKey): Promise<void>;
-  /** Marks every active key of `alg` except `exceptKid` retired, verifying until `verifyUntil`. */
-  retireSigningKeys(alg: string, exceptKid: string, now: number, verifyUntil: number): Promise<number>;
+  /**
+   * Atomically inserts `key` and retires at `key.activatesAt` every other key of its algorithm that would still sign
+   * then, each verifying until `verifyUntil`; returns how many it retired.
+   */
+  rotateSigningKey(key: SigningKey & { activatesAt: number }, verifyUntil: number): Promise<number>;
   /** Returns the named server secret, creating it with `create()` if absent; all instances see the same value. */
   getOrCreateSecret(name: string, create: () => Buffer, now: number): Promise<Buffer>;
 }

@@ -16,7 +16,7 @@ export interface KeyRingOptions {
   refreshIntervalMs?: number;
 }
 
-async function generate(alg: SigningAlg, now: number): Promise<SigningKey> {
+async function generate<A extends number | null>(alg: SigningAlg, now: number, activatesAt: A): Promise<SigningKey & { activatesAt: A }> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}) });
   const kid = randomBytes(12).toString('base64url');
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
@@ -27,14 +27,33 @@ async function generate(alg: SigningAlg, now: number): Promise<SigningKey> {
     privateJwk: JSON.stringify(privateJwk),
     publicJwk: JSON.stringify(publicJwk),
     createdAt: now,
+    activatesAt,
     retiredAt: null,
     verifyUntil: null,
   };
 }
 
+/** Of two keys that may sign now, whether `a` took over from `b`: activated later, else created later. */
+function signsAfter(a: SigningKey, b: SigningKey): boolean {
+  const [x, y] = [a.activatesAt ?? -Infinity, b.activatesAt ?? -Infinity];
+  if (x !== y) return x > y;
+  return a.createdAt !== b.createdAt ? a.createdAt > b.createdAt : a.kid > b.kid;
+}
+
+/** What a rotation did: the new key, when it begins signing, and until when the keys it replaces verify. */
+export interface Rotation {
+  key: SigningKey & { activatesAt: number };
+  /** How many keys it retires (at `key.activatesAt`). */
+  retired: number;
+  /** The retired keys stay in the JWKS until then. */
+  verifyUntil: number;
+}
+
 /**
  * Signing keys, persisted in the store so every instance signs with the same keys and publishes the same JWKS.
- * The newest unretired key of an algorithm signs; retired keys stay published until `verifyUntil`.
+ * Every key is published from its creation; of an algorithm's keys, the one activated last among those active now
+ * signs. The hand-over is a time in the store, not an event: every instance switches at the same instant, whenever
+ * it last read the store, and a retired key stays published until `verifyUntil`.
  */
 export class KeyRing {
   readonly #store: KeyStore;
@@ -89,31 +108,35 @@ export class KeyRing {
   }
 
   #active(keys: LoadedKey[], alg: SigningAlg): LoadedKey | undefined {
+    const now = this.#clock.now();
     let best: LoadedKey | undefined;
     for (const k of keys) {
-      if (k.record.alg !== alg || k.record.retiredAt !== null) continue;
-      if (!best || k.record.createdAt > best.record.createdAt || (k.record.createdAt === best.record.createdAt && k.record.kid > best.record.kid)) best = k;
+      const { record } = k;
+      if (record.alg !== alg || (record.activatesAt ?? -Infinity) > now || (record.retiredAt !== null && record.retiredAt <= now)) continue;
+      if (!best || signsAfter(record, best.record)) best = k;
     }
     return best;
   }
 
   /** The key that signs for `alg` (and its private JWK, for signing workers), generated and persisted on first use. */
   async signingKey(alg: SigningAlg): Promise<{ kid: string; key: CryptoKey; privateJwk: string }> {
-    let key = this.#active(await this.#fresh(), alg);
-    if (!key) {
+    const keys = await this.#fresh();
+    let key = this.#active(keys, alg);
+    // Only an algorithm with no key at all gets one here; one whose next key is still pending keeps its signer.
+    if (!key && !keys.some((k) => k.record.alg === alg)) {
       // Concurrent first uses share one generation (the benchmark's parallel issuance created one key per caller).
       let generating = this.#generating.get(alg);
       if (!generating) {
         generating = (async () => {
-          await this.#store.insertSigningKey(await generate(alg, this.#clock.now()));
+          await this.#store.insertSigningKey(await generate(alg, this.#clock.now(), null));
           this.invalidate();
         })().finally(() => this.#generating.delete(alg));
         this.#generating.set(alg, generating);
       }
       await generating;
       key = this.#active(await this.#fresh(), alg);
-      if (!key) throw new Error(`no signing key for ${alg} after generating one`);
     }
+    if (!key) throw new Error(`no signing key for ${alg} now`);
     return { kid: key.record.kid, key: key.privateKey, privateJwk: key.record.privateJwk };
   }
 
@@ -122,14 +145,19 @@ export class KeyRing {
     await this.signingKey(alg);
   }
 
-  /** Creates a new key for `alg` and retires the others, which keep verifying for `graceSeconds`. */
-  async rotate(alg: SigningAlg, graceSeconds: number): Promise<SigningKey> {
+  /**
+   * Creates a new key for `alg`, published at once and signing after `activationDelaySeconds`; the keys it replaces
+   * sign until then and verify for `graceSeconds` after it. A key exists for `alg` before (so something signs during
+   * the delay).
+   */
+  async rotate(alg: SigningAlg, options: { activationDelaySeconds: number; graceSeconds: number }): Promise<Rotation> {
+    await this.ensure(alg);
     const now = this.#clock.now();
-    const record = await generate(alg, now);
-    await this.#store.insertSigningKey(record);
-    await this.#store.retireSigningKeys(alg, record.kid, now, now + graceSeconds * 1000);
+    const key = await generate(alg, now, now + options.activationDelaySeconds * 1000);
+    const verifyUntil = key.activatesAt + options.graceSeconds * 1000;
+    const retired = await this.#store.rotateSigningKey(key, verifyUntil);
     this.invalidate();
-    return record;
+    return { key, retired, verifyUntil };
   }
 
   #verifiable(keys: LoadedKey[]): LoadedKey[] {

@@ -68,8 +68,8 @@ describe('a newcomer\'s first start with nothing configured (embedded SQLite)', 
     assert.ok(list.stdout.includes(clientId), list.stderr);
     assert.ok(!list.stdout.includes(fresh), 'list never shows secrets');
 
-    // Key rotation: old tokens keep verifying, new ones use the new key.
-    const rotatedKey = runCli(cwd, ['keys', 'rotate', '--alg', 'RS256']);
+    // Key rotation without a delay (an emergency): old tokens keep verifying, new ones use the new key at once.
+    const rotatedKey = runCli(cwd, ['keys', 'rotate', '--alg', 'RS256', '--activation-delay', '0']);
     assert.equal(rotatedKey.status, 0, rotatedKey.stderr);
     const third = await startProcess(cwd, {}, port);
     assert.equal((await managementToken(third.baseUrl, clientId, clientSecret, audience)).status, 401);

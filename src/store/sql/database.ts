@@ -87,6 +87,8 @@ export interface SigningKeysTable {
   private_jwk: string;
   public_jwk: string;
   created_at: number;
+  /** Null: signs from its creation (a first key, or one written before 2026_12_02_1200). */
+  activates_at: number | null;
   retired_at: number | null;
   verify_until: number | null;
 }

@@ -17,21 +17,29 @@ export async function insertSigningKey(db: Kysely<Database>, key: SigningKey): P
       private_jwk: key.privateJwk,
       public_jwk: key.publicJwk,
       created_at: key.createdAt,
+      activates_at: key.activatesAt,
       retired_at: key.retiredAt,
       verify_until: key.verifyUntil,
     })
     .execute();
 }
 
-export async function retireSigningKeys(db: Kysely<Database>, alg: string, exceptKid: string, now: number, verifyUntil: number): Promise<number> {
-  const r = await db
-    .updateTable('signing_keys')
-    .set({ retired_at: now, verify_until: verifyUntil })
-    .where('alg', '=', alg)
-    .where('kid', '!=', exceptKid)
-    .where('retired_at', 'is', null)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
+/**
+ * Inserts `key` and, in the same transaction, retires at `key.activatesAt` every other key of its algorithm not
+ * already retired by then: one signer hands over to the next at one instant, and a crash cannot leave two.
+ */
+export async function rotateSigningKey(db: Kysely<Database>, key: SigningKey & { activatesAt: number }, verifyUntil: number): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    await insertSigningKey(trx, key);
+    const r = await trx
+      .updateTable('signing_keys')
+      .set({ retired_at: key.activatesAt, verify_until: verifyUntil })
+      .where('alg', '=', key.alg)
+      .where('kid', '!=', key.kid)
+      .where((eb) => eb.or([eb('retired_at', 'is', null), eb('retired_at', '>', key.activatesAt)]))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  });
 }
 
 export async function getOrCreateSecret(db: Kysely<Database>, name: string, create: () => Buffer, now: number): Promise<Buffer> {

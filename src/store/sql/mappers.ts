@@ -209,6 +209,7 @@ export function signingKeyFromRow(r: Selectable<SigningKeysTable>): SigningKey {
     privateJwk: r.private_jwk,
     publicJwk: r.public_jwk,
     createdAt: ms(r.created_at),
+    activatesAt: msOrNull(r.activates_at),
     retiredAt: msOrNull(r.retired_at),
     verifyUntil: msOrNull(r.verify_until),
   };

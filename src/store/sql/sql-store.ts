@@ -214,8 +214,8 @@ export class SqlStore implements Store {
   insertSigningKey(key: SigningKey) {
     return this.#run('insertSigningKey', () => keys.insertSigningKey(this.db, key));
   }
-  retireSigningKeys(alg: string, exceptKid: string, now: number, verifyUntil: number) {
-    return this.#run('retireSigningKeys', () => keys.retireSigningKeys(this.db, alg, exceptKid, now, verifyUntil));
+  rotateSigningKey(key: SigningKey & { activatesAt: number }, verifyUntil: number) {
+    return this.#run('rotateSigningKey', () => keys.rotateSigningKey(this.db, key, verifyUntil));
   }
   getOrCreateSecret(name: string, create: () => Buffer, now: number) {
     return this.#run('getOrCreateSecret', () => keys.getOrCreateSecret(this.db, name, create, now));

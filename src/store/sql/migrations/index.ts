@@ -5,6 +5,7 @@ import * as securityEvents from './2026_11_22_1200_security_events.js';
 import * as clientWebOrigins from './2026_11_30_0001_client_web_origins.js';
 import * as tokenExchangeScoping from './2026_12_02_0200_token_exchange_scoping.js';
 import * as familyClaims from './2026_12_02_0600_family_claims.js';
+import * as signingKeyActivation from './2026_12_02_1200_signing_key_activation.js';
 
 interface DialectMigration {
   up(db: Parameters<Migration['up']>[0], types: ColumnTypes): Promise<void>;
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '2026_11_30_0001_client_web_origins': clientWebOrigins,
   '2026_12_02_0200_token_exchange_scoping': tokenExchangeScoping,
   '2026_12_02_0600_family_claims': familyClaims,
+  '2026_12_02_1200_signing_key_activation': signingKeyActivation,
 };
 
 /** The names this build knows, in order. */
