@@ -11,14 +11,28 @@ import { registerJsonBodyParser } from './json-body-parser.js';
 import { oauthErrorHandler } from './oauth-errors.js';
 import { checkRequest, countRequest, rateLimitHook } from './rate-limit-hook.js';
 import { ipKey } from '../ratelimit/ip-key.js';
-import { OAuthErrorBody, OAuthRequestBody, TokenResponseBody } from './schemas/oauth.js';
+import { JSON_OBJECT_PARAMETERS, OAuthErrorBody, OAuthRequestBody, TokenResponseBody } from './schemas/oauth.js';
 
 const BODY_LIMIT = 64 * 1024;
 
-function endpointRequest(req: FastifyRequest<{ Body: Record<string, string> }>, reply: FastifyReply, limiter: RateLimiter | null): EndpointRequest {
+type OAuthBody = Record<string, string | Record<string, unknown>>;
+
+/**
+ * The parameters as the grants read them, every one a string: an object sent for a JSON-object parameter in a
+ * JSON body becomes its JSON text, so both forms are checked by the same code (schema validation already allowed
+ * objects for those names only).
+ */
+function stringParams(body: OAuthBody): Record<string, string> {
+  if (!JSON_OBJECT_PARAMETERS.some((name) => typeof body[name] === 'object')) return body as Record<string, string>;
+  const params: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [name, value] of Object.entries(body)) params[name] = typeof value === 'string' ? value : JSON.stringify(value);
+  return params;
+}
+
+function endpointRequest(req: FastifyRequest<{ Body: OAuthBody }>, reply: FastifyReply, limiter: RateLimiter | null): EndpointRequest {
   const forwarded = req.headers['auth0-forwarded-for'];
   return {
-    params: req.body,
+    params: stringParams(req.body),
     authorization: req.headers.authorization,
     connection: { ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null },
     forwardedFor: Array.isArray(forwarded) ? forwarded[0] : forwarded,
@@ -72,7 +86,7 @@ export async function oauthPlugin(app: FastifyInstance, opts: OAuthPluginOptions
   registerCors(app, refreshd.directory, ['/oauth/token', '/oauth/revoke']);
   const errors = { 400: OAuthErrorBody, 401: OAuthErrorBody, 403: OAuthErrorBody, 413: OAuthErrorBody, 429: OAuthErrorBody, 500: OAuthErrorBody, 503: OAuthErrorBody };
 
-  app.post<{ Body: Record<string, string> }>(
+  app.post<{ Body: OAuthBody }>(
     '/oauth/token',
     { bodyLimit: BODY_LIMIT, schema: { body: OAuthRequestBody, response: { 200: TokenResponseBody, ...errors } } },
     async (req, reply) => {
@@ -82,7 +96,7 @@ export async function oauthPlugin(app: FastifyInstance, opts: OAuthPluginOptions
     },
   );
 
-  app.post<{ Body: Record<string, string> }>(
+  app.post<{ Body: OAuthBody }>(
     '/oauth/revoke',
     { bodyLimit: BODY_LIMIT, schema: { body: OAuthRequestBody, response: errors } },
     async (req, reply) => {

@@ -91,7 +91,7 @@ function jsonParameter(name: string, text: string): unknown {
   try {
     value = JSON.parse(text) as unknown;
   } catch {
-    throw new OAuthError('invalid_request', `${name} must be a JSON object, sent as a string.`);
+    throw new OAuthError('invalid_request', `${name} must be a JSON object (in a form, its JSON text).`);
   }
   // As in a JSON body: a repeated key is refused, not resolved last-wins.
   const key = duplicateJsonKey(text);
