@@ -1,3 +1,5 @@
+import { rotateSigningKey } from '../../src/admin/signing-keys.js';
+import type { SigningAlg } from '../../src/core/types.js';
 import type { StoreDialect } from '../../src/ports/store.js';
 import { managementAudienceFor } from '../../src/config/env.js';
 import { API, fixtureConfig, secretOf } from '../helpers/fixtures.js';
@@ -59,4 +61,28 @@ export async function startInteropServer(kind: StoreDialect, options: { path?: s
       await server.close();
     },
   };
+}
+
+/**
+ * Rotates the signing key of each of `algs` through the function behind `refreshd keys rotate`, with an activation
+ * delay, timed so that the new keys begin signing at about the real time now: the server's (manual) clock is set
+ * `delaySeconds` back first. Third-party verifiers judge `exp` by the real clock, so tokens from either side of the
+ * hand-over are current for them. Returns the new kids and the activation time (`server.clock.set(activatesAt)`).
+ */
+export async function rotateKeysToActivateNow(
+  rd: InteropServer,
+  algs: readonly SigningAlg[],
+  delaySeconds = 600,
+): Promise<{ activatesAt: number; kids: Map<SigningAlg, string> }> {
+  const { server } = rd;
+  server.clock.set(Date.now() - delaySeconds * 1000);
+  const deps = { keys: server.refreshd.keys, store: server.store, clock: server.clock };
+  const kids = new Map<SigningAlg, string>();
+  let activatesAt = 0;
+  for (const alg of algs) {
+    const { key } = await rotateSigningKey(deps, { alg, activationDelaySeconds: delaySeconds });
+    kids.set(alg, key.kid);
+    activatesAt = Math.max(activatesAt, key.activatesAt);
+  }
+  return { activatesAt, kids };
 }
