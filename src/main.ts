@@ -18,6 +18,7 @@ import { RateLimiter } from './ratelimit/rate-limiter.js';
 import { bootstrapBanner, bootstrapManagementClient } from './service/bootstrap.js';
 import { Refreshd } from './service/refreshd.js';
 import { openStore } from './store/open-store.js';
+import { RedisReplayCache } from './dpop/redis-replay-cache.js';
 import { redactUrl } from './core/redact-url.js';
 
 export function createLogger(level: string, destination?: DestinationStream): PinoLogger {
@@ -89,6 +90,9 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
     const warning = tokenHookUrlWarning(hookSettings.url);
     if (warning) logger.warn({}, warning);
   }
+  // Used DPoP proofs are shared through Redis when instances share it, so a proof is single-use across all of them.
+  const replayCache = env.rateLimit.redisUrl ? new RedisReplayCache(env.rateLimit.redisUrl, { keyPrefix: `${env.rateLimit.keyPrefix}:dpop-jti`, logger }) : null;
+  if (replayCache) await replayCache.ready();
   const refreshd = await Refreshd.create({
     store,
     issuer: env.issuer,
@@ -96,6 +100,7 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
     clock,
     events,
     ...(env.signingWorkers !== null ? { signingWorkers: env.signingWorkers } : {}),
+    dpop: { ...env.dpop, ...(replayCache ? { replayCache } : {}) },
     ...(hook ? { tokenHook: hook.tokenHook, tokenHookPolicy: hook.tokenHookPolicy, onTokenHookCall: hook.onTokenHookCall } : {}),
   });
   const report = await refreshd.applyConfig(config);

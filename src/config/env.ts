@@ -7,6 +7,7 @@ import type { TokenHookConfig } from './file-schema.js';
 import { tokenHookFromEnv } from './token-hook-config.js';
 import { isLoopbackHost } from '../core/hosts.js';
 import { DEFAULT_KEY_ACTIVATION_DELAY_SECONDS, MAX_KEY_ACTIVATION_DELAY_SECONDS } from '../core/key-rotation.js';
+import { DPOP_DEFAULTS } from '../dpop/dpop-verifier.js';
 
 export { isLoopbackHost };
 
@@ -44,6 +45,8 @@ export interface EnvConfig {
   signingWorkers: number | null;
   /** REFRESHD_KEY_ACTIVATION_DELAY_SECONDS: how long `keys rotate` publishes a new key before it signs. */
   keyActivationDelaySeconds: number;
+  /** REFRESHD_DPOP_*: the proof `iat` window and the nonce time step, in seconds. */
+  dpop: { iatWindowSeconds: number; nonceStepSeconds: number };
 }
 
 /**
@@ -174,7 +177,12 @@ export const ENV_VARS: readonly { name: string; default: string; description: st
   { name: 'REFRESHD_RATE_LIMIT_MANAGEMENT_PER_TOKEN', default: '1000', description: 'Management API requests per window per bearer token (0 = no limit).' },
   { name: 'REFRESHD_RATE_LIMIT_MANAGEMENT_PER_IP', default: '100', description: 'Management API requests per window per IP (IPv6 per /64) whose bearer token is not yet verified: missing, malformed, forged, or presented for the first time (0 = no limit).' },
   { name: 'REFRESHD_RATE_LIMIT_WINDOW', default: '1', description: 'Rate-limit window in seconds.' },
-  { name: 'REFRESHD_REDIS_URL', default: '(none)', description: '`redis://…`: share rate-limit counters across instances (each instance falls back to its own counters while Redis is unreachable).' },
+  {
+    name: 'REFRESHD_REDIS_URL',
+    default: '(none)',
+    description:
+      '`redis://…`: share rate-limit counters across instances (each instance falls back to its own counters while Redis is unreachable), and the used DPoP proofs, so a proof is single-use across every instance (while Redis is unreachable, DPoP requests get 503 rather than a weaker check).',
+  },
   { name: 'REFRESHD_RATE_LIMIT_PREFIX', default: 'refreshd:rl', description: 'Key prefix for the counters in Redis.' },
   { name: 'REFRESHD_PG_PREPARED_STATEMENTS', default: 'true', description: 'Run the rotation as a named prepared statement on PostgreSQL; `false` behind PgBouncer in transaction mode before 1.21.' },
   {
@@ -188,6 +196,16 @@ export const ENV_VARS: readonly { name: string; default: string; description: st
     default: String(DEFAULT_KEY_ACTIVATION_DELAY_SECONDS),
     description:
       'How long `refreshd keys rotate` publishes a new signing key in the JWKS before it signs (its `--activation-delay` overrides it), so verifiers with a cached JWKS have it before the first token it signs. The default outlasts the 10-minute caches of jose, express-oauth2-jwt-bearer and jwks-rsa several times over; `0` signs at once (an emergency: cached verifiers then see an unknown `kid` until they re-fetch). At most 604800.',
+  },
+  {
+    name: 'REFRESHD_DPOP_IAT_WINDOW_SECONDS',
+    default: '300',
+    description: 'How far a DPoP proof\'s `iat` may be from the server\'s time, either way (1-3600). Each proof\'s `jti` is remembered for that long, hashed.',
+  },
+  {
+    name: 'REFRESHD_DPOP_NONCE_STEP_SECONDS',
+    default: '60',
+    description: 'Time step of DPoP nonces (10-3600): a nonce is accepted during the step it was issued in and the next one, by every instance over the same database.',
   },
   { name: 'REFRESHD_SHUTDOWN_GRACE_SECONDS', default: '25', description: 'How long SIGTERM waits for in-flight requests before closing their connections.' },
   { name: 'REFRESHD_TOKEN_HOOK_URL', default: '(none)', description: 'The token hook: refreshd POSTs each issuance and refresh here before writing anything ([token-hook.md](token-hook.md)). Each `REFRESHD_TOKEN_HOOK_*` variable overrides the same field of the configuration file\'s `token_hook`.' },
@@ -287,6 +305,10 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     tokenHook: tokenHookFromEnv(env),
     signingWorkers: env.REFRESHD_SIGNING_WORKERS ? wholeNumber(env, 'REFRESHD_SIGNING_WORKERS', 0, 0, 16) : null,
     keyActivationDelaySeconds: wholeNumber(env, 'REFRESHD_KEY_ACTIVATION_DELAY_SECONDS', DEFAULT_KEY_ACTIVATION_DELAY_SECONDS, 0, MAX_KEY_ACTIVATION_DELAY_SECONDS),
+    dpop: {
+      iatWindowSeconds: wholeNumber(env, 'REFRESHD_DPOP_IAT_WINDOW_SECONDS', DPOP_DEFAULTS.iatWindowSeconds, 1, 3600),
+      nonceStepSeconds: wholeNumber(env, 'REFRESHD_DPOP_NONCE_STEP_SECONDS', DPOP_DEFAULTS.nonceStepSeconds, 10, 3600),
+    },
   };
 }
 

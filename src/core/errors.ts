@@ -10,7 +10,11 @@ export type OAuthErrorCode =
   | 'access_denied'
   | 'too_many_requests'
   | 'temporarily_unavailable'
-  | 'server_error';
+  | 'server_error'
+  /** RFC 9449 §7.1: the DPoP proof is missing where required, malformed, or fails a check. */
+  | 'invalid_dpop_proof'
+  /** RFC 9449 §8: retry with the nonce in the `DPoP-Nonce` header of this answer. */
+  | 'use_dpop_nonce';
 
 /** Status per code, as Auth0 answers them (invalid_grant for refresh tokens is 403 on Auth0, not RFC's 400). */
 const OAUTH_STATUS: Record<OAuthErrorCode, number> = {
@@ -25,6 +29,8 @@ const OAUTH_STATUS: Record<OAuthErrorCode, number> = {
   too_many_requests: 429,
   temporarily_unavailable: 503,
   server_error: 500,
+  invalid_dpop_proof: 400,
+  use_dpop_nonce: 400,
 };
 
 export interface OAuthErrorOptions {
@@ -32,6 +38,8 @@ export interface OAuthErrorOptions {
   detail?: string;
   status?: number;
   cause?: unknown;
+  /** Response headers the error needs (the `DPoP-Nonce` of a `use_dpop_nonce`). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** A protocol error whose `description` is safe to show to the client. */
@@ -40,6 +48,7 @@ export class OAuthError extends Error {
   readonly description: string;
   readonly detail: string | undefined;
   readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
 
   constructor(error: OAuthErrorCode, description: string, options: OAuthErrorOptions = {}) {
     super(`${error}: ${description}`, { cause: options.cause });
@@ -48,6 +57,7 @@ export class OAuthError extends Error {
     this.description = description;
     this.detail = options.detail;
     this.status = options.status ?? OAUTH_STATUS[error];
+    this.headers = options.headers ?? {};
   }
 }
 

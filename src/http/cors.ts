@@ -2,10 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Directory } from '../oauth/directory.js';
 import { claimedClientId } from './claimed-client.js';
 
-/** What a browser app may read beside the body: Auth0's rate-limit headers. */
-const EXPOSED = 'x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, retry-after';
-/** The headers a browser app sends: a form or JSON body, and the Auth0 SDKs' telemetry. */
-const ALLOWED_HEADERS = 'content-type, auth0-client';
+/** What a browser app may read beside the body: Auth0's rate-limit headers, and the DPoP nonce (RFC 9449 §8). */
+const EXPOSED = 'x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, retry-after, dpop-nonce';
+/** The headers a browser app sends: a form or JSON body, the Auth0 SDKs' telemetry, and a DPoP proof. */
+const ALLOWED_HEADERS = 'content-type, auth0-client, dpop';
 
 function addVary(reply: FastifyReply): void {
   const vary = reply.getHeader('vary');

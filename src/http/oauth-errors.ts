@@ -27,6 +27,7 @@ export function oauthErrorHandler(err: FastifyError | Error, req: FastifyRequest
   if (e.error === 'invalid_client' && e.status === 401 && /^basic /i.test(req.headers.authorization ?? '')) {
     reply.header('www-authenticate', 'Basic realm="refreshd", charset="UTF-8"');
   }
+  for (const [name, value] of Object.entries(e.headers)) reply.header(name, value);
   reply
     .code(e.status)
     .header('cache-control', 'no-store')

@@ -37,7 +37,16 @@ function endpointRequest(req: FastifyRequest<{ Body: OAuthBody }>, reply: Fastif
     connection: { ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null },
     forwardedFor: Array.isArray(forwarded) ? forwarded[0] : forwarded,
     gate: limiter ? authenticationLimits(limiter, req, reply) : undefined,
+    dpop: dpopHeaders(req),
   };
+}
+
+/** Every `DPoP` header as sent: Node would join repeated ones into one string, and RFC 9449 §4.3 refuses more than one. */
+function dpopHeaders(req: FastifyRequest): string[] {
+  const raw = req.raw.rawHeaders;
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === 'dpop') out.push(raw[i + 1]!);
+  return out;
 }
 
 /** Rule names of the OAuth endpoints' limits (see RateLimiter). */
@@ -90,8 +99,11 @@ export async function oauthPlugin(app: FastifyInstance, opts: OAuthPluginOptions
     '/oauth/token',
     { bodyLimit: BODY_LIMIT, schema: { body: OAuthRequestBody, response: { 200: TokenResponseBody, ...errors } } },
     async (req, reply) => {
-      const response = await refreshd.token(endpointRequest(req, reply, limiter));
+      const request = endpointRequest(req, reply, limiter);
+      const response = await refreshd.token(request);
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+      // RFC 9449 §8.2: a fresh nonce with every answer to a DPoP client, so its next proof needs no challenge.
+      if (request.dpop?.length) reply.header('dpop-nonce', refreshd.dpopNonce());
       return response;
     },
   );

@@ -5,6 +5,7 @@ import type { TokenHookRunner } from '../hooks/token-hook.js';
 import type { FamilyStore, SessionStore } from '../ports/store.js';
 import type { AccessTokenIssuer } from '../tokens/access-token.js';
 import type { RefreshTokenCodec } from '../tokens/refresh-token.js';
+import type { DpopVerifier } from '../dpop/dpop-verifier.js';
 import type { Directory } from './directory.js';
 
 /**
@@ -28,12 +29,15 @@ export interface OAuthDeps {
   maxFamiliesPerUserClient: number;
   /** The application's token hook, consulted before anything is written; null when none is configured. */
   tokenHook: TokenHookRunner | null;
+  /** Checks the `DPoP` proof of a token request (RFC 9449). */
+  dpop: Pick<DpopVerifier, 'verify' | 'nonce'>;
 }
 
 /** RFC 6749 §5.1 (plus RFC 8693's issued_token_type for token exchange). */
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  /** `DPoP` when the access token is bound to a DPoP key (RFC 9449 §5). */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   scope: string;
   refresh_token?: string;

@@ -8,6 +8,7 @@ import { formatScope, parseScopeParameter } from '../core/scopes.js';
 import { OIDC_SCOPES, type Client, type Metadata, type RequestContext, type Session, type TokenFamily } from '../core/types.js';
 import { newSecret, sha256 } from '../tokens/refresh-token.js';
 import type { OAuthDeps, TokenResponse } from './deps.js';
+import { boundTo, tokenTypeFor } from './dpop-binding.js';
 import { absoluteExpiry, idleExpiry } from './lifetimes.js';
 import { deniedByHook, hookEvent, hookUnavailable } from './token-hook-step.js';
 
@@ -29,6 +30,8 @@ export interface IssueRequest {
   claims?: Claims | undefined;
   /** The new family's refresh_token_metadata (already checked against Auth0's limits). */
   metadata?: Metadata | undefined;
+  /** The DPoP key the access token is bound to (RFC 9449 §5); absent or null: a bearer token. */
+  accessTokenKey?: { jkt: string } | null | undefined;
 }
 
 export interface IssueResult {
@@ -178,7 +181,7 @@ export async function issueForUser(req: IssueRequest, deps: OAuthDeps): Promise<
   }
 
   const at = await deps.accessTokens.mint(
-    { sub: userId, aud: audience, azp: client.clientId, scope: formatScope(scopes), sid: session.id, custom: accessClaims },
+    { sub: userId, aud: audience, azp: client.clientId, scope: formatScope(scopes), sid: session.id, custom: accessClaims, ...boundTo(req.accessTokenKey) },
     { alg: api.signingAlg, lifetimeSeconds: api.tokenLifetimeSeconds, now },
   );
   deps.events.emit({
@@ -191,7 +194,7 @@ export async function issueForUser(req: IssueRequest, deps: OAuthDeps): Promise<
     userAgent: context.userAgent,
     details: { audience, scope: formatScope(scopes), session_id: session.id, ...(familyId ? { familyId, tokenCounter: 0 } : {}) },
   });
-  const response: TokenResponse = { access_token: at.token, token_type: 'Bearer', expires_in: at.expiresIn, scope: formatScope(scopes) };
+  const response: TokenResponse = { access_token: at.token, token_type: tokenTypeFor(req.accessTokenKey), expires_in: at.expiresIn, scope: formatScope(scopes) };
   if (refreshToken) response.refresh_token = refreshToken;
   return { response, sessionId: session.id, familyId };
 }

@@ -6,6 +6,8 @@ import type { Client, RequestContext, TokenFamily } from '../core/types.js';
 import { newSecret, sealSuccessor, sha256, type ParsedRefreshToken } from '../tokens/refresh-token.js';
 import { resolveAccess, type ResolvedAccess } from './access-resolution.js';
 import type { OAuthDeps, TokenResponse } from './deps.js';
+import type { DpopProof } from '../dpop/dpop-verifier.js';
+import { boundTo, tokenTypeFor } from './dpop-binding.js';
 import { idleExpiry } from './lifetimes.js';
 import { shapeRefresh, type ShapedRefresh } from './refresh-hook.js';
 import { judgePresentedToken, type RefreshFailure, type Verdict } from './refresh-verdict.js';
@@ -23,6 +25,8 @@ export interface RefreshRequest {
   /** Requested audience (MRRT), or null for the family's own. */
   audience: string | null;
   context: RequestContext;
+  /** The request's valid DPoP proof: the access token is bound to its key (RFC 9449 §5). Null: bearer. */
+  proof: DpopProof | null;
 }
 
 /** A refresh whose token is validated, with its requested scopes parsed (and capped). */
@@ -186,6 +190,7 @@ async function respond(
       scope: formatScope(access.scopes),
       sid: family.sessionId ?? undefined,
       custom: claims,
+      ...boundTo(req.proof),
     },
     { alg: access.api.signingAlg, lifetimeSeconds: access.api.tokenLifetimeSeconds, now },
   );
@@ -205,7 +210,7 @@ async function respond(
       requested_scope: req.requestedScope === null ? null : formatScope(req.requestedScope),
     },
   });
-  const response: TokenResponse = { access_token: at.token, token_type: 'Bearer', expires_in: at.expiresIn, scope: formatScope(access.scopes) };
+  const response: TokenResponse = { access_token: at.token, token_type: tokenTypeFor(req.proof), expires_in: at.expiresIn, scope: formatScope(access.scopes) };
   if (successor) response.refresh_token = successor;
   return { response, family, kind };
 }

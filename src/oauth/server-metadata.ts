@@ -1,3 +1,4 @@
+import { DPOP_ALGORITHMS } from '../dpop/proof.js';
 import { OIDC_SCOPES, SIGNING_ALGS, TOKEN_EXCHANGE_GRANT } from '../core/types.js';
 
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
@@ -27,5 +28,7 @@ export function serverMetadata(issuer: string): Record<string, unknown> {
     scopes_supported: [...OIDC_SCOPES],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [...SIGNING_ALGS],
+    // RFC 9449 §5.1: the algorithms a DPoP proof may use at the token endpoint.
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
   };
 }

@@ -23,6 +23,8 @@ export interface EndpointRequest {
   forwardedFor?: string | undefined;
   /** Rate limits around client authentication (the HTTP layer's); none in-process. */
   gate?: AuthenticationGate | undefined;
+  /** Every `DPoP` header of the request, as sent (RFC 9449 allows one; more is refused). */
+  dpop?: readonly string[] | undefined;
 }
 
 /** POST /oauth/token without HTTP: parse, authenticate the client once, dispatch to the grant. */
@@ -37,5 +39,7 @@ export async function tokenEndpoint(req: EndpointRequest, deps: OAuthDeps): Prom
     throw new OAuthError('unauthorized_client', `Grant type '${grantType}' not allowed for public clients.`);
   }
   const context = endUserContext(client, req.connection, req.forwardedFor);
-  return grant.handle({ client, params: req.params, context }, deps);
+  // After client authentication: a proof from a client that failed to authenticate is not worth a replay-cache entry.
+  const proof = await deps.dpop.verify(req.dpop ?? [], client);
+  return grant.handle({ client, params: req.params, context, proof }, deps);
 }

@@ -20,6 +20,9 @@ import { AccessTokenIssuer } from '../tokens/access-token.js';
 import { KeyRing } from '../tokens/key-ring.js';
 import { RefreshTokenCodec } from '../tokens/refresh-token.js';
 import { defaultSigningWorkers, SigningPool } from '../tokens/signing-pool.js';
+import { DPOP_DEFAULTS, DpopVerifier, type DpopSettings } from '../dpop/dpop-verifier.js';
+import { NonceSource } from '../dpop/nonce.js';
+import { MemoryReplayCache, type ProofReplayCache } from '../dpop/replay-cache.js';
 import { applyConfig, type ApplyReport } from './apply-config.js';
 
 export interface RefreshdOptions {
@@ -50,6 +53,11 @@ export interface RefreshdOptions {
   tokenHookPolicy?: Partial<TokenHookPolicy>;
   /** Called after every hook call with its event, result and duration (the server counts them in /metrics). */
   onTokenHookCall?: (observation: TokenHookObservation) => void;
+  /**
+   * DPoP (RFC 9449): the proof `iat` window and nonce step (DPOP_DEFAULTS), and where used proofs are remembered:
+   * this process's memory by default; a RedisReplayCache when several instances serve the same clients.
+   */
+  dpop?: Partial<DpopSettings> & { replayCache?: ProofReplayCache };
 }
 
 export interface DeviceInput {
@@ -73,8 +81,9 @@ export class Refreshd {
   readonly directory: Directory;
   readonly deps: OAuthDeps;
   readonly #signingPool: SigningPool | null;
+  readonly #dpop: DpopVerifier;
 
-  private constructor(options: RefreshdOptions, macKey: Buffer) {
+  private constructor(options: RefreshdOptions, secrets: { macKey: Buffer; nonceKey: Buffer }) {
     this.store = options.store;
     this.clock = options.clock ?? systemClock;
     this.issuer = normalizeIssuer(options.issuer, 'issuer');
@@ -84,17 +93,26 @@ export class Refreshd {
     this.directory = new Directory(this.store, this.clock, { ttlMs: options.cacheTtlMs ?? 5_000 });
     const workers = options.signingWorkers ?? defaultSigningWorkers();
     this.#signingPool = workers > 0 ? new SigningPool(workers) : null;
+    const dpop = { ...DPOP_DEFAULTS, ...options.dpop };
+    this.#dpop = new DpopVerifier({
+      tokenEndpoint: new URL('oauth/token', this.issuer).href,
+      settings: { iatWindowSeconds: dpop.iatWindowSeconds, nonceStepSeconds: dpop.nonceStepSeconds },
+      replay: options.dpop?.replayCache ?? new MemoryReplayCache(this.clock),
+      nonces: new NonceSource(secrets.nonceKey, this.clock, dpop.nonceStepSeconds),
+      clock: this.clock,
+    });
     this.deps = {
       store: this.store,
       clock: this.clock,
       directory: this.directory,
-      codec: new RefreshTokenCodec(macKey),
+      codec: new RefreshTokenCodec(secrets.macKey),
       accessTokens: new AccessTokenIssuer(this.keys, this.issuer, this.#signingPool),
       events: options.events ?? loggingSink(logger),
       logger,
       managementAudience: this.managementAudience,
       maxFamiliesPerUserClient: options.maxFamiliesPerUserClient ?? MAX_ACTIVE_FAMILIES_PER_USER_CLIENT,
       tokenHook: options.tokenHook ? new TokenHookRunner(options.tokenHook, options.tokenHookPolicy ?? {}, { logger, observe: options.onTokenHookCall }) : null,
+      dpop: this.#dpop,
     };
   }
 
@@ -105,7 +123,9 @@ export class Refreshd {
   static async create(options: RefreshdOptions): Promise<Refreshd> {
     const clock = options.clock ?? systemClock;
     const macKey = await options.store.getOrCreateSecret('refresh_token_mac', () => randomBytes(32), clock.now());
-    const refreshd = new Refreshd(options, macKey);
+    // One nonce key for every instance, so a nonce one issued is accepted by all (dpop/nonce.ts).
+    const nonceKey = await options.store.getOrCreateSecret('dpop_nonce', () => randomBytes(32), clock.now());
+    const refreshd = new Refreshd(options, { macKey, nonceKey });
     await refreshd.#ensureManagementApi();
     for (const alg of SIGNING_ALGS) await refreshd.keys.ensure(alg);
     return refreshd;
@@ -125,9 +145,15 @@ export class Refreshd {
     if (!existing || JSON.stringify(existing) !== JSON.stringify(api)) await this.store.upsertResourceServer(api);
   }
 
-  /** Stops the signing workers; the store is the caller's to close. */
+  /** Stops the signing workers and closes the DPoP replay cache; the store is the caller's to close. */
   async close(): Promise<void> {
     await this.#signingPool?.close();
+    await this.#dpop.close();
+  }
+
+  /** A fresh DPoP nonce (RFC 9449 §8), which every instance over the same database accepts for one to two steps. */
+  dpopNonce(): string {
+    return this.#dpop.nonce();
   }
 
   /** Writes clients, APIs and grants from a normalized configuration; idempotent. */
@@ -187,6 +213,7 @@ export class Refreshd {
         scope: input.scope ?? null,
         audience: input.audience ?? null,
         context: { ip: input.ip ?? null, userAgent: input.userAgent ?? null },
+        proof: null,
       },
       this.deps,
     );

@@ -16,6 +16,8 @@ export interface AccessTokenClaims {
   gty?: string | undefined;
   /** The application's custom claims (never a reserved name: those are refused where claims come in). */
   custom?: Claims | undefined;
+  /** RFC 9449 §6: the thumbprint of the DPoP key the token is bound to. */
+  cnf?: { jkt: string } | undefined;
 }
 
 export interface MintedAccessToken {
@@ -45,6 +47,7 @@ export class AccessTokenIssuer {
     const payload: Record<string, unknown> = { ...claims.custom, scope: claims.scope, azp: claims.azp };
     if (claims.sid) payload.sid = claims.sid;
     if (claims.gty) payload.gty = claims.gty;
+    if (claims.cnf) payload.cnf = { jkt: claims.cnf.jkt };
     const content: AccessTokenContent = {
       alg: options.alg,
       kid,

@@ -195,6 +195,13 @@ export function grantHarness(): GrantHarness {
     logger: silentLogger,
     managementAudience: 'https://refreshd.unit.test/api/v2/',
     maxFamiliesPerUserClient: 200,
+    // The grants get the verified proof in their request; the token endpoint's DPoP step is not run here.
+    dpop: {
+      async verify() {
+        return null;
+      },
+      nonce: () => 'unit-test-nonce',
+    },
   };
   return { deps, store, source, clock, events, minted, codec };
 }

@@ -25,7 +25,7 @@ export const JSON_OBJECT_PARAMETERS = ['access_token_claims', 'refresh_token_met
 
 export const TokenResponseBody = Type.Object({
   access_token: Type.String(),
-  token_type: Type.Literal('Bearer'),
+  token_type: Type.Union([Type.Literal('Bearer'), Type.Literal('DPoP')]),
   expires_in: Type.Integer(),
   scope: Type.String(),
   refresh_token: Type.Optional(Type.String()),

@@ -1,5 +1,6 @@
 import { OAuthError } from '../../core/errors.js';
 import { formatScope, parseScopeParameter } from '../../core/scopes.js';
+import { boundTo, tokenTypeFor } from '../dpop-binding.js';
 import { optional, required } from '../params.js';
 import type { Grant } from './grant.js';
 
@@ -7,7 +8,7 @@ import type { Grant } from './grant.js';
 export const clientCredentialsGrant: Grant = {
   grantType: 'client_credentials',
   confidentialOnly: true,
-  async handle({ client, params, context }, deps) {
+  async handle({ client, params, context, proof }, deps) {
     const audience = required(params, 'audience');
     const api = await deps.directory.resourceServer(audience);
     const fail = (e: OAuthError) => {
@@ -42,7 +43,7 @@ export const clientCredentialsGrant: Grant = {
     }
     const now = deps.clock.now();
     const at = await deps.accessTokens.mint(
-      { sub: `${client.clientId}@clients`, aud: audience, azp: client.clientId, scope: formatScope(scopes), gty: 'client-credentials' },
+      { sub: `${client.clientId}@clients`, aud: audience, azp: client.clientId, scope: formatScope(scopes), gty: 'client-credentials', ...boundTo(proof) },
       { alg: api.signingAlg, lifetimeSeconds: api.tokenLifetimeSeconds, now },
     );
     deps.events.emit({
@@ -54,6 +55,6 @@ export const clientCredentialsGrant: Grant = {
       userAgent: context.userAgent,
       details: { audience, scope: formatScope(scopes) },
     });
-    return { access_token: at.token, token_type: 'Bearer', expires_in: at.expiresIn, scope: formatScope(scopes) };
+    return { access_token: at.token, token_type: tokenTypeFor(proof), expires_in: at.expiresIn, scope: formatScope(scopes) };
   },
 };

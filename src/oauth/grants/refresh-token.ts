@@ -5,7 +5,7 @@ import type { Grant } from './grant.js';
 export const refreshTokenGrant: Grant = {
   grantType: 'refresh_token',
   confidentialOnly: false,
-  async handle({ client, params, context }, deps) {
+  async handle({ client, params, context, proof }, deps) {
     const { response } = await refreshFamily(
       {
         client,
@@ -14,6 +14,7 @@ export const refreshTokenGrant: Grant = {
         scope: optional(params, 'scope') ?? null,
         audience: optional(params, 'audience') ?? null,
         context,
+        proof,
       },
       deps,
     );

@@ -27,7 +27,7 @@ import type { Grant } from './grant.js';
 export const tokenExchangeGrant: Grant = {
   grantType: TOKEN_EXCHANGE_GRANT,
   confidentialOnly: true,
-  async handle({ client, params, context }, deps) {
+  async handle({ client, params, context, proof }, deps) {
     const subjectToken = required(params, 'subject_token');
     const subjectTokenType = required(params, 'subject_token_type');
     if (subjectTokenType !== USER_ID_TOKEN_TYPE) {
@@ -64,6 +64,7 @@ export const tokenExchangeGrant: Grant = {
           context,
           claims,
           metadata,
+          accessTokenKey: proof,
         },
         deps,
       );

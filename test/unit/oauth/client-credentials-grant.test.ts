@@ -13,7 +13,7 @@ function setup() {
   h.source.grants.push({ id: 'g1', clientId: 'm2m', audience: API, scope: ['read:data'], subjectType: 'client' });
   // A user grant for the same API authorizes token exchange, never client credentials.
   h.source.grants.push({ id: 'g2', clientId: 'm2m', audience: OTHER_API, scope: ['other:read'], subjectType: 'user' });
-  const run = (params: Record<string, string>) => clientCredentialsGrant.handle({ client, params: { grant_type: 'client_credentials', ...params }, context }, h.deps);
+  const run = (params: Record<string, string>) => clientCredentialsGrant.handle({ client, params: { grant_type: 'client_credentials', ...params }, context, proof: null }, h.deps);
   return { ...h, run };
 }
 

@@ -38,7 +38,7 @@ function world(clientOverrides: Partial<Client> = {}, familyOverrides: Partial<T
 }
 
 function refresh(w: World, token: string, extra: Record<string, string> = {}, client: Client = w.client) {
-  return refreshTokenGrant.handle({ client, params: { grant_type: 'refresh_token', refresh_token: token, ...extra }, context }, w.deps);
+  return refreshTokenGrant.handle({ client, params: { grant_type: 'refresh_token', refresh_token: token, ...extra }, context, proof: null }, w.deps);
 }
 
 async function refused(p: Promise<unknown>, error: string): Promise<OAuthError> {

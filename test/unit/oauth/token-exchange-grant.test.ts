@@ -21,6 +21,7 @@ function setup(o: Partial<Client> = {}) {
         client: backend,
         params: { grant_type: TOKEN_EXCHANGE_GRANT, subject_token: 'auth0|u', subject_token_type: USER_ID_TOKEN_TYPE, audience: API, scope: 'openid offline_access read:data write:data', ...params },
         context,
+        proof: null,
       },
       h.deps,
     );
