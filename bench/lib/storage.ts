@@ -54,6 +54,7 @@ function activeFamily(now: number, claimsBytes: number): TokenFamily {
     metadata: {},
     claims: claimsBytes > 0 ? claimsOfSize(claimsBytes) : emptyClaims(),
     successorClaims: null,
+    dpopJkt: null,
   };
 }
 

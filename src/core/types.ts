@@ -139,6 +139,11 @@ export interface TokenFamily {
    * leeway retry may ask again (beside `successorBox`): the retry gets the same claims without a second hook call.
    */
   successorClaims: Claims | null;
+  /**
+   * RFC 9449 §5: the thumbprint of the DPoP key a public client's family is bound to, from its first token on;
+   * every exchange must then carry a proof made with that key. Null: not bound.
+   */
+  dpopJkt: string | null;
 }
 
 export interface Session {

@@ -2,7 +2,7 @@ import { checkClaims, emptyClaims, type Claims } from '../core/claims.js';
 import { checkMetadata } from '../core/metadata.js';
 import { OAuthError } from '../core/errors.js';
 import { isLiveSession } from '../core/liveness.js';
-import { rotatesRefreshTokens } from '../core/refresh-token-protection.js';
+import { isPublicClient, rotatesRefreshTokens } from '../core/refresh-token-protection.js';
 import { randomId } from '../core/ids.js';
 import { formatScope, parseScopeParameter } from '../core/scopes.js';
 import { OIDC_SCOPES, type Client, type Metadata, type RequestContext, type Session, type TokenFamily } from '../core/types.js';
@@ -32,6 +32,11 @@ export interface IssueRequest {
   metadata?: Metadata | undefined;
   /** The DPoP key the access token is bound to (RFC 9449 §5); absent or null: a bearer token. */
   accessTokenKey?: { jkt: string } | null | undefined;
+  /**
+   * The DPoP key a public client's new family is bound to from its first token (RFC 9449 §5): every refresh must
+   * then prove possession of it. Ignored for a confidential client, whose refresh tokens are not bound.
+   */
+  familyKey?: { jkt: string } | null | undefined;
 }
 
 export interface IssueResult {
@@ -172,6 +177,7 @@ export async function issueForUser(req: IssueRequest, deps: OAuthDeps): Promise<
       metadata,
       claims: familyClaims,
       successorClaims: null,
+      dpopJkt: isPublicClient(client) ? (req.familyKey?.jkt ?? null) : null,
     };
     const { evicted } = await deps.store.createFamily(family, { maxActive: deps.maxFamiliesPerUserClient, now, session: newSession });
     for (const id of evicted) {

@@ -65,6 +65,12 @@ export interface DecidedRefresh {
  *    the token hook (refresh-hook.ts), whose deny, revoke or failure ends the request before any write.
  * 3. write: one compare-and-set, which stays the only guard against races; a miss is judged again on a fresh read.
  *
+ * A family bound to a DPoP key (RFC 9449 §5) answers only a proof made with that key, and this is checked right
+ * after the read, before the verdict can write anything: a request without the key neither consumes the token
+ * nor, with an older generation, revokes the family (whoever stole a token without the key must not be able to
+ * log its user out either). The binding is also in the compare-and-set's WHERE clause, so the write itself
+ * applies only to the family as the proof was checked against it.
+ *
  * Why read first rather than compare-and-set first (reading only on a miss, as before): the read is a second
  * statement on the hot path, a primary-key SELECT. Measured store-only on the shared 2-core box (2026-12-02,
  * heavily contended, so rough): PostgreSQL at 16 concurrent exchanges 15-25% fewer exchanges/s and ~150 µs more
@@ -78,6 +84,7 @@ export async function refreshFamily(req: RefreshRequest, deps: OAuthDeps): Promi
   const presentedHash = sha256(presented.secret);
 
   const verdict = judgePresentedToken(await deps.store.findFamily(presented.familyId), presented, presentedHash, req.client, deps.clock.now());
+  if (verdict.kind !== 'dead') requireBoundKey(req, deps, verdict.family, presented.generation);
   if (verdict.kind !== 'current') return settle(req, deps, presented, verdict);
 
   const scoped = withRequestedScope(req);
@@ -118,12 +125,14 @@ async function write(req: ScopedRefreshRequest, deps: OAuthDeps, decided: Decide
       : null,
     lastIp: req.context.ip,
     lastUserAgent: req.context.userAgent,
+    boundJkt: decided.family.dpopJkt,
     claims: shaped.familyClaims,
     metadata: shaped.metadata,
   });
   if (!updated) {
     // Another exchange of the same token won the race (or the family died in between): judge it afresh.
     const verdict = judgePresentedToken(await deps.store.findFamily(presented.familyId), presented, presentedHash, req.client, now);
+    if (verdict.kind !== 'dead') requireBoundKey(req, deps, verdict.family, presented.generation);
     if (verdict.kind === 'current') throw failure(deps, req, verdict.family, 'invalid', presented.generation);
     return settle(req, deps, presented, verdict);
   }
@@ -148,6 +157,35 @@ async function settle(req: RefreshRequest, deps: OAuthDeps, presented: ParsedRef
     case 'dead':
       throw failure(deps, req, verdict.family, verdict.reason, presented.generation);
   }
+}
+
+/**
+ * A bound family's token is usable only with a proof by its key. Otherwise: refused with nothing written, and a
+ * security event (`fertft`, failure_reason dpop_proof_missing or dpop_key_mismatch), since the likeliest sender is
+ * someone who copied the token.
+ */
+function requireBoundKey(req: RefreshRequest, deps: OAuthDeps, family: TokenFamily, generation: number): void {
+  if (family.dpopJkt === null || req.proof?.jkt === family.dpopJkt) return;
+  const reason = req.proof ? 'dpop_key_mismatch' : 'dpop_proof_missing';
+  deps.logger.warn(
+    { event: 'fertft', failureReason: reason, familyId: family.id, clientId: family.clientId, userId: family.userId, ip: req.context.ip },
+    'refresh token bound to a DPoP key presented without it: refused, token untouched',
+  );
+  deps.events.emit({
+    type: 'fertft',
+    date: deps.clock.now(),
+    description: 'Failed exchange of Refresh Token for Access Token',
+    clientId: req.client.clientId,
+    userId: family.userId,
+    ip: req.context.ip,
+    userAgent: req.context.userAgent,
+    details: { failure_reason: reason, familyId: family.id, latestCounter: family.generation, tokenCounter: generation },
+  });
+  throw new OAuthError(
+    'invalid_dpop_proof',
+    req.proof ? 'The refresh token is bound to another DPoP key.' : 'The refresh token is bound to a DPoP key: send a DPoP proof made with it.',
+    { detail: `${reason}: family ${family.id}` },
+  );
 }
 
 /** The MAC proves we issued this generation; an older one coming back means the family leaked. */

@@ -47,6 +47,11 @@ export interface FamilyExchange {
   claims?: Claims | undefined;
   /** Replaces the family's metadata in the same statement (a token hook's decision); absent keeps it. */
   metadata?: Metadata | undefined;
+  /**
+   * The DPoP key thumbprint the family must still be bound to (the one the request's proof was checked against),
+   * or null (or absent) for a family that must still be unbound. Part of the compare-and-set.
+   */
+  boundJkt?: string | null | undefined;
 }
 
 export interface FamilyFilter {

@@ -183,9 +183,10 @@ export class Refreshd {
    * Issues tokens for a user your application has authenticated, as the token-exchange grant does, to any
    * client (public ones included): the in-process caller is trusted, so no client secret is checked here.
    * `claims` go into every access token of the new family; `refreshTokenMetadata` is stored with it.
+   * `dpopJkt` binds the access token and, for a public client, the new family to that DPoP key (RFC 9449 §5).
    */
   async issue(
-    input: { clientId: string; userId: string; audience: string; scope: string; sessionId?: string; claims?: Record<string, unknown>; refreshTokenMetadata?: Record<string, string> } & DeviceInput,
+    input: { clientId: string; userId: string; audience: string; scope: string; sessionId?: string; claims?: Record<string, unknown>; refreshTokenMetadata?: Record<string, string>; dpopJkt?: string } & DeviceInput,
   ): Promise<IssueResult> {
     const client = await this.#client(input.clientId);
     return issueForUser(
@@ -198,6 +199,8 @@ export class Refreshd {
         context: { ip: input.ip ?? null, userAgent: input.userAgent ?? null },
         claims: input.claims === undefined ? undefined : issuanceClaims(input.claims, 'claims'),
         metadata: input.refreshTokenMetadata === undefined ? undefined : issuanceMetadata(input.refreshTokenMetadata),
+        accessTokenKey: input.dpopJkt === undefined ? null : { jkt: input.dpopJkt },
+        familyKey: input.dpopJkt === undefined ? null : { jkt: input.dpopJkt },
       },
       this.deps,
     );

@@ -32,7 +32,7 @@ export class FakeGrantStore implements GrantStore {
     this.beforeExchange?.();
     this.beforeExchange = null;
     const f = this.families.get(x.familyId);
-    if (!f || f.clientId !== x.clientId || f.generation !== x.presentedGeneration || !f.currentHash.equals(x.presentedHash) || !isLiveFamily(f, x.now)) {
+    if (!f || f.clientId !== x.clientId || f.generation !== x.presentedGeneration || !f.currentHash.equals(x.presentedHash) || !isLiveFamily(f, x.now) || f.dpopJkt !== (x.boundJkt ?? null)) {
       return null;
     }
     this.writes.push('exchangeFamily');

@@ -29,6 +29,7 @@ export function familyRecord(createdAt: number, o: Partial<TokenFamily> = {}): T
     metadata: {},
     claims: emptyClaims(),
     successorClaims: null,
+    dpopJkt: null,
     ...o,
   };
 }

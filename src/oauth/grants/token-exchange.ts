@@ -41,10 +41,20 @@ export const tokenExchangeGrant: Grant = {
     const audience = required(params, 'audience');
     const targetId = optional(params, 'target_client_id');
     if (targetId !== undefined) boundedClientId(targetId, 'target_client_id');
+    const dpopJkt = optional(params, 'dpop_jkt');
+    if (dpopJkt !== undefined && !JKT.test(dpopJkt)) {
+      throw new OAuthError('invalid_request', 'dpop_jkt must be the RFC 7638 SHA-256 thumbprint of the key, base64url (43 characters).');
+    }
     const claimsParam = optional(params, 'access_token_claims');
     const metadataParam = optional(params, 'refresh_token_metadata');
     try {
       const target = await exchangeTarget(client, targetId, deps);
+      if (dpopJkt !== undefined && target === client) {
+        throw new OAuthError('invalid_request', 'dpop_jkt binds the tokens of a public target_client_id; to bind your own, send a DPoP proof.');
+      }
+      // The public client holds the key, not the backend: its thumbprint binds the family from the first token, and
+      // the access token it will present. Without dpop_jkt, a proof of the caller's own binds the access token only.
+      const appKey = dpopJkt === undefined ? null : { jkt: dpopJkt };
       const grant = await deps.directory.clientGrant(client.clientId, audience, 'user');
       if (!grant) {
         throw new OAuthError('access_denied', `Client is not authorized to access "${audience}". You need to create a "client-grant" associated to this API.`, {
@@ -64,7 +74,8 @@ export const tokenExchangeGrant: Grant = {
           context,
           claims,
           metadata,
-          accessTokenKey: proof,
+          accessTokenKey: appKey ?? proof,
+          familyKey: appKey,
         },
         deps,
       );
@@ -85,6 +96,9 @@ export const tokenExchangeGrant: Grant = {
     }
   },
 };
+
+/** An RFC 7638 SHA-256 thumbprint, base64url without padding. */
+const JKT = /^[A-Za-z0-9_-]{43}$/;
 
 /** A parameter that carries a JSON object as a string (parameters are flat strings on this endpoint). */
 function jsonParameter(name: string, text: string): unknown {

@@ -28,6 +28,7 @@ export interface TokenFamiliesTable {
   metadata: string | null;
   claims: string | null;
   successor_claims: string | null;
+  dpop_jkt: string | null;
 }
 
 export interface SessionsTable {

@@ -71,6 +71,7 @@ interface ExchangeValues extends Record<string, unknown> {
   rotating: number;
   lastIp: string | null;
   lastUserAgent: string | null;
+  boundJkt: string;
 }
 
 /** Every column, named: the compare-and-set is a prepared statement on PostgreSQL, so it must not say `*`. */
@@ -78,6 +79,7 @@ const FAMILY_COLUMNS = [
   'id', 'user_id', 'client_id', 'session_id', 'audience', 'scope', 'generation', 'rotating', 'current_hash', 'previous_hash',
   'successor_box', 'created_at', 'rotated_at', 'last_exchanged_at', 'idle_expires_at', 'expires_at', 'revoked_at',
   'revoked_reason', 'initial_ip', 'initial_user_agent', 'last_ip', 'last_user_agent', 'metadata', 'claims', 'successor_claims',
+  'dpop_jkt',
 ] as const satisfies readonly (keyof TokenFamiliesTable)[];
 // Compile-time check that the list is complete: a column added to the table must be added above.
 const allFamilyColumnsListed: Exclude<keyof TokenFamiliesTable, (typeof FAMILY_COLUMNS)[number]> extends never ? true : never = true;
@@ -124,6 +126,8 @@ function buildExchange(db: Kysely<Database>, shape: ExchangeShape) {
     .where('client_id', '=', slot<string>('clientId'))
     .where('generation', '=', slot<number>('presentedGeneration'))
     .where('current_hash', '=', slot<Buffer>('presentedHash'))
+    // The key binding as the exchange verified it ('' for an unbound family): checked by the write itself.
+    .where(sql<string>`coalesce(dpop_jkt, '')`, '=', slot<string>('boundJkt'))
     .where(liveFamily(slot<number>('now')))
     .returning(FAMILY_COLUMNS);
 }
@@ -175,6 +179,7 @@ export async function exchangeFamily(db: Kysely<Database>, x: FamilyExchange, ex
     rotating: x.rotating ? 1 : 0,
     lastIp: x.lastIp,
     lastUserAgent: x.lastUserAgent,
+    boundJkt: x.boundJkt ?? '',
   };
   const { rows } = await execute(template.bind(values));
   const row = rows[0];

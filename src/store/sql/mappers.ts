@@ -69,6 +69,7 @@ export function familyFromRow(r: Selectable<TokenFamiliesTable>): TokenFamily {
     metadata: parseMetadata(r.metadata),
     claims: claimsFromText(r.claims),
     successorClaims: r.successor_claims === null ? null : claimsFromText(r.successor_claims),
+    dpopJkt: r.dpop_jkt ?? null,
   };
 }
 
@@ -99,6 +100,7 @@ export function familyToRow(f: TokenFamily): Insertable<TokenFamiliesTable> {
     metadata: metadataToText(f.metadata),
     claims: claimsToText(f.claims),
     successor_claims: f.successorClaims === null ? null : JSON.stringify(f.successorClaims),
+    dpop_jkt: f.dpopJkt,
   };
 }
 

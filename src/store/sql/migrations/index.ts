@@ -6,6 +6,7 @@ import * as clientWebOrigins from './2026_11_30_0001_client_web_origins.js';
 import * as tokenExchangeScoping from './2026_12_02_0200_token_exchange_scoping.js';
 import * as familyClaims from './2026_12_02_0600_family_claims.js';
 import * as signingKeyActivation from './2026_12_02_1200_signing_key_activation.js';
+import * as dpopBinding from './2026_12_02_1400_dpop_binding.js';
 
 interface DialectMigration {
   up(db: Parameters<Migration['up']>[0], types: ColumnTypes): Promise<void>;
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '2026_12_02_0200_token_exchange_scoping': tokenExchangeScoping,
   '2026_12_02_0600_family_claims': familyClaims,
   '2026_12_02_1200_signing_key_activation': signingKeyActivation,
+  '2026_12_02_1400_dpop_binding': dpopBinding,
 };
 
 /** The names this build knows, in order. */
