@@ -94,7 +94,7 @@ for (const kind of STORES) {
       const now = Date.now();
       const f = familyRecord(now);
       // The row as the previous release wrote it: every column it had, none of the new ones.
-      const { claims: _c, successor_claims: _s, ...oldRow } = familyToRow(f);
+      const { claims: _c, successor_claims: _s, dpop_jkt: _j, ...oldRow } = familyToRow(f);
       await (store.db as unknown as import('kysely').Kysely<Record<string, Record<string, unknown>>>)
         .insertInto('token_families')
         .values({ ...oldRow, rotating: kind === 'postgres' ? true : 1 })
@@ -103,6 +103,8 @@ for (const kind of STORES) {
       const upgraded = await store.findFamily(f.id);
       assert.deepEqual({ ...upgraded?.claims }, {});
       assert.equal(upgraded?.successorClaims, null);
+      // 2026_12_02_1400: existing families are not bound to a DPoP key, and rotate as before (below).
+      assert.equal(upgraded?.dpopJkt, null);
       assert.deepEqual(upgraded?.currentHash, f.currentHash);
       const next = sha256(Buffer.from('next'));
       const rotated = await store.exchangeFamily({
