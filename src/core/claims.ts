@@ -1,3 +1,5 @@
+import { hasLoneSurrogate, illFormed } from './unicode.js';
+
 /**
  * Claims an application puts into the access tokens of a refresh-token family (at issuance, or through the token
  * hook). They live in the family's row, as JSON, and are bounded so that a row and a token stay small.
@@ -38,16 +40,6 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const LONE_SURROGATE = /\p{Cs}/u;
-
-/** True if any string in `v` (keys included) has a lone surrogate: it would be stored as U+FFFD, changing it. */
-function illFormed(v: unknown): boolean {
-  if (typeof v === 'string') return LONE_SURROGATE.test(v);
-  if (Array.isArray(v)) return v.some(illFormed);
-  if (isPlainObject(v)) return Object.entries(v).some(([k, x]) => LONE_SURROGATE.test(k) || illFormed(x));
-  return false;
-}
-
 function depthOf(v: unknown, depth = 0): number {
   if (depth > MAX_DEPTH) return depth;
   if (Array.isArray(v)) return Math.max(depth, ...v.map((x) => depthOf(x, depth + 1)));
@@ -58,7 +50,7 @@ function depthOf(v: unknown, depth = 0): number {
 function nameProblem(name: string): string | null {
   if (name.length === 0 || name.length > CLAIM_NAME_MAX_LENGTH) return `claim names are 1 to ${CLAIM_NAME_MAX_LENGTH} characters`;
   // Control characters and lone surrogates would not survive a JWT verifier or a log line intact.
-  if (/[\u0000-\u001f\u007f]/.test(name) || LONE_SURROGATE.test(name)) return 'claim names must be printable text';
+  if (/[\u0000-\u001f\u007f]/.test(name) || hasLoneSurrogate(name)) return 'claim names must be printable text';
   if (RESERVED_CLAIMS.has(name)) return `"${name}" is a reserved claim and cannot be set`;
   return null;
 }

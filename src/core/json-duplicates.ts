@@ -39,5 +39,5 @@ export function duplicateJsonKey(text: string): string | null {
 
 /** A key fit to quote in an error message: bounded, without control characters. */
 export function quotableKey(key: string): string {
-  return key.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 64);
+  return key.replace(/[\u0000-\u001f\u007f]|\p{Cs}/gu, '?').slice(0, 64);
 }

@@ -1,4 +1,5 @@
 import type { Metadata } from './types.js';
+import { hasLoneSurrogate } from './unicode.js';
 
 /** Auth0's limits for refresh_token_metadata and session_metadata alike. */
 export const METADATA_MAX_KEYS = 25;
@@ -22,6 +23,7 @@ export function checkMetadata(field: string, value: unknown): { metadata: Metada
     if (!KEY.test(key)) return { problem: `${field} keys may only include letters, numbers, underscores, or hyphens (1-255 characters).` };
     if (typeof v !== 'string') return { problem: `${field} values must be strings.` };
     if (v.length > METADATA_MAX_VALUE_LENGTH) return { problem: METADATA_LIMITS };
+    if (hasLoneSurrogate(v)) return { problem: `${field} values must be well-formed Unicode text (no lone surrogates).` };
     out[key] = v;
   }
   return { metadata: out };

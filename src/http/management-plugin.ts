@@ -64,7 +64,11 @@ export async function managementPlugin(root: FastifyInstance, opts: ManagementPl
   // JSON only: a text/plain body is refused (400 invalid_body) rather than handed to a handler as a string.
   app.removeContentTypeParser('text/plain');
   // Under the app's 1 MB limit, as before.
-  registerJsonBodyParser(app, undefined, (key) => new ManagementError(400, 'invalid_body', `Invalid request body: the key "${key}" appears more than once in one object.`));
+  registerJsonBodyParser(app, undefined, (problem) =>
+    problem.kind === 'duplicate_key'
+      ? new ManagementError(400, 'invalid_body', `Invalid request body: the key "${problem.key}" appears more than once in one object.`)
+      : new ManagementError(400, 'invalid_body', 'Invalid request body: text must be well-formed Unicode (UTF-8, no lone surrogate escapes such as \\ud800).'),
+  );
   app.setNotFoundHandler((_req, reply) => {
     reply.code(404).send(envelope(404, 'not_found', 'Not Found'));
   });

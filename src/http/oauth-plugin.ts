@@ -85,7 +85,11 @@ export async function oauthPlugin(app: FastifyInstance, opts: OAuthPluginOptions
   // No type coercion here: a JSON number or array is not a valid OAuth parameter.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   registerFormParser(app, BODY_LIMIT);
-  registerJsonBodyParser(app, BODY_LIMIT, (key) => new OAuthError('invalid_request', `Parameter ${key} must not be repeated.`));
+  registerJsonBodyParser(app, BODY_LIMIT, (problem) =>
+    problem.kind === 'duplicate_key'
+      ? new OAuthError('invalid_request', `Parameter ${problem.key} must not be repeated.`)
+      : new OAuthError('invalid_request', 'The request body must be well-formed Unicode (UTF-8, no lone surrogate escapes).'),
+  );
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(oauthErrorHandler);
   const limiter = opts.rateLimiter?.active ? opts.rateLimiter : null;

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { OAuthError } from '../core/errors.js';
 import { MAX_CLIENT_ID_LENGTH } from '../core/ids.js';
@@ -38,7 +39,10 @@ function readCredentials(params: Record<string, string>, authorization: string |
   const bodyId = params.client_id;
   const bodySecret = params.client_secret;
   if (authorization !== undefined && /^basic /i.test(authorization)) {
-    const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
+    const raw = Buffer.from(authorization.slice(6).trim(), 'base64');
+    // Not UTF-8: refused, not decoded with U+FFFD in place of the bad bytes (two ids would read alike).
+    if (!isUtf8(raw)) throw new OAuthError('invalid_client', 'Client authentication failed.', { detail: 'Basic credentials are not UTF-8' });
+    const decoded = raw.toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) throw new OAuthError('invalid_client', 'Client authentication failed.', { detail: 'malformed Basic credentials' });
     const clientId = decodePart(decoded.slice(0, colon));

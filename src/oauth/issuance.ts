@@ -4,6 +4,7 @@ import { OAuthError } from '../core/errors.js';
 import { isLiveSession } from '../core/liveness.js';
 import { isPublicClient, rotatesRefreshTokens } from '../core/refresh-token-protection.js';
 import { randomId } from '../core/ids.js';
+import { hasLoneSurrogate } from '../core/unicode.js';
 import { formatScope, parseScopeParameter } from '../core/scopes.js';
 import { OIDC_SCOPES, type Client, type Metadata, type RequestContext, type Session, type TokenFamily } from '../core/types.js';
 import { newSecret, sha256 } from '../tokens/refresh-token.js';
@@ -50,7 +51,8 @@ const USER_ID_MAX = 300;
 
 export function validateUserId(userId: string): void {
   // Printable characters only: user ids end up in logs, JWTs and URLs.
-  if (userId.length > USER_ID_MAX || !/^[\x21-\x7e\u00a0-\uffff][\x20-\x7e\u00a0-\uffff]*$/u.test(userId)) {
+  // A lone surrogate would be stored as U+FFFD: two user ids would become one subject.
+  if (userId.length > USER_ID_MAX || hasLoneSurrogate(userId) || !/^[\x21-\x7e\u00a0-\uffff][\x20-\x7e\u00a0-\uffff]*$/u.test(userId)) {
     throw new OAuthError('invalid_request', 'subject_token must be a user id of 1 to 300 printable characters.');
   }
 }

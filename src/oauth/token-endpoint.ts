@@ -6,7 +6,7 @@ import { clientCredentialsGrant } from './grants/client-credentials.js';
 import type { Grant } from './grants/grant.js';
 import { refreshTokenGrant } from './grants/refresh-token.js';
 import { tokenExchangeGrant } from './grants/token-exchange.js';
-import { refuseControlCharacters, required } from './params.js';
+import { refuseUnsafeParameters, required } from './params.js';
 import { endUserContext } from './request-context.js';
 
 /** The one registry of grants; nothing else switches on grant_type. */
@@ -29,7 +29,7 @@ export interface EndpointRequest {
 
 /** POST /oauth/token without HTTP: parse, authenticate the client once, dispatch to the grant. */
 export async function tokenEndpoint(req: EndpointRequest, deps: OAuthDeps): Promise<TokenResponse> {
-  refuseControlCharacters(req.params);
+  refuseUnsafeParameters(req.params);
   const grantType = required(req.params, 'grant_type');
   const grant = BY_TYPE.get(grantType);
   if (!grant) throw new OAuthError('unsupported_grant_type', `Unsupported grant type: ${grantType.slice(0, 100)}`);
