@@ -14,7 +14,8 @@ test('an SQLite store survives the garbage collector after many distinct stateme
   try {
     const child = spawnSync(process.execPath, ['--max-old-space-size=96', resolve('dist/test/helpers/sqlite-churn-main.js'), join(dir, 'gc.db')], {
       encoding: 'utf8',
-      timeout: 120_000,
+      // A bound for a hung child only: the churn is ~1.5 GB of allocation, minutes on a loaded 2-core box.
+      timeout: 600_000,
     });
     assert.equal(child.signal, null, `the process was killed by ${child.signal}: ${child.stderr.slice(0, 2000)}`);
     assert.equal(child.status, 0, child.stderr.slice(0, 2000));
