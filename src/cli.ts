@@ -120,10 +120,14 @@ clients
   .option('--management', 'also grant it every Management API scope (client_credentials)')
   .option('--ip-header-trusted', 'trust the auth0-forwarded-for header from this client')
   .option('--web-origin <origin>', 'a browser origin allowed to call the token endpoint as this client (CORS; repeatable)', webOrigin)
+  .option('--require-proof-of-possession', 'every token request of this client must carry a DPoP proof (Auth0\'s require_proof_of_possession)')
+  .addOption(
+    new Option('--dpop-nonce <policy>', 'whether its DPoP proofs must carry a server nonce (default: required for a public client, as Auth0)').choices(['required', 'optional']),
+  )
   .addOption(
     new Option('--rotation <type>', 'refresh-token rotation (default: rotating for a public client, else non-rotating as Auth0)').choices(['rotating', 'non-rotating']),
   )
-  .action((opts: { name: string; authMethod: TokenEndpointAuthMethod; grantType?: string[]; management?: boolean; ipHeaderTrusted?: boolean; webOrigin?: string[]; rotation?: 'rotating' | 'non-rotating' }) => {
+  .action((opts: { name: string; authMethod: TokenEndpointAuthMethod; grantType?: string[]; management?: boolean; ipHeaderTrusted?: boolean; webOrigin?: string[]; rotation?: 'rotating' | 'non-rotating'; requireProofOfPossession?: boolean; dpopNonce?: 'required' | 'optional' }) => {
     if (opts.ipHeaderTrusted && opts.authMethod === 'none') {
       throw new ConfigError('clients create: --ip-header-trusted needs a client that authenticates (not --auth-method none)');
     }
@@ -146,6 +150,8 @@ clients
         isTokenEndpointIpHeaderTrusted: opts.ipHeaderTrusted ?? false,
         webOrigins: opts.webOrigin ?? [],
         tokenExchangeTargetClients: [],
+        requireProofOfPossession: opts.requireProofOfPossession ?? false,
+        requireDpopNonce: opts.dpopNonce === undefined ? null : opts.dpopNonce === 'required',
         refreshToken,
         createdAt: now,
         updatedAt: now,

@@ -72,6 +72,15 @@ export const ClientConfigSchema = Type.Object(
           'refreshd extension: the public clients this client may name as `target_client_id` in a token exchange (tokens issued in their name). Default none: it exchanges only for itself.',
       }),
     ),
+    require_proof_of_possession: Type.Optional(
+      Type.Boolean({
+        description:
+          'Every token request of this client must carry a DPoP proof (RFC 9449); for a public client, a token exchange naming it as `target_client_id` must send `dpop_jkt`. Default false.',
+      }),
+    ),
+    require_dpop_nonce: Type.Optional(
+      Type.Boolean({ description: 'refreshd extension: whether this client\'s DPoP proofs must carry a server nonce (`use_dpop_nonce`). Default true for a public client (as Auth0), false otherwise.' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -91,6 +100,21 @@ export const ResourceServerConfigSchema = Type.Object(
     allow_offline_access: Type.Optional(Type.Boolean({ description: 'Whether refresh tokens may be issued for this API. Default false.' })),
     token_lifetime: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_592_000, description: 'Access-token lifetime in seconds. Default 86400.' })),
     signing_alg: Type.Optional(Type.Union(SIGNING_ALGS.map((a) => Type.Literal(a)), { description: 'Default RS256.' })),
+    proof_of_possession: Type.Optional(
+      Type.Union([
+        Type.Null(),
+        Type.Object(
+          {
+            mechanism: Type.Literal('dpop', { description: 'The only mechanism refreshd implements (Auth0 also has mtls).' }),
+            required: Type.Boolean({ description: 'Whether tokens for this API must be DPoP-bound.' }),
+            required_for: Type.Optional(
+              Type.Union([Type.Literal('public_clients'), Type.Literal('all_clients')], { description: 'Which clients must bind them. Default all_clients.' }),
+            ),
+          },
+          { additionalProperties: false, description: 'Auth0\'s proof_of_possession: access tokens for this API are issued only DPoP-bound. Default none.' },
+        ),
+      ]),
+    ),
   },
   { additionalProperties: false },
 );

@@ -19,6 +19,8 @@ export interface ClientDefinition {
   refreshToken: RefreshTokenSettings;
   webOrigins: string[];
   tokenExchangeTargetClients: string[];
+  requireProofOfPossession: boolean;
+  requireDpopNonce: boolean | null;
 }
 
 export interface GrantDefinition {
@@ -81,6 +83,9 @@ export function normalizeConfig(raw: unknown, managementAudience: string, where 
       tokenLifetimeSeconds: rs.token_lifetime ?? DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS,
       signingAlg: (rs.signing_alg ?? 'RS256') as SigningAlg,
       isSystem: false,
+      proofOfPossession: rs.proof_of_possession
+        ? { mechanism: 'dpop', required: rs.proof_of_possession.required, requiredFor: rs.proof_of_possession.required_for ?? 'all_clients' }
+        : null,
     });
   });
 
@@ -133,6 +138,8 @@ export function normalizeConfig(raw: unknown, managementAudience: string, where 
       refreshToken,
       webOrigins,
       tokenExchangeTargetClients: [...(c.token_exchange_target_clients ?? [])],
+      requireProofOfPossession: c.require_proof_of_possession ?? false,
+      requireDpopNonce: c.require_dpop_nonce ?? null,
     });
   });
   // A target must be a public client: a confidential one obtains its own tokens.

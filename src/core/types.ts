@@ -62,6 +62,13 @@ export interface Client {
    * (issuing the tokens in their name). Empty: it exchanges only for itself.
    */
   tokenExchangeTargetClients: string[];
+  /** Auth0's `require_proof_of_possession`: every token request of this client must carry a DPoP proof. */
+  requireProofOfPossession: boolean;
+  /**
+   * refreshd extension `require_dpop_nonce`: whether this client's DPoP proofs must carry a server nonce (RFC 9449
+   * §8). Null: the default, required from public clients as on Auth0.
+   */
+  requireDpopNonce: boolean | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -75,6 +82,15 @@ export interface ResourceServer {
   signingAlg: SigningAlg;
   /** True for the built-in Management API; it cannot be changed through configuration. */
   isSystem: boolean;
+  /** Auth0's `proof_of_possession`: tokens for this API must be DPoP-bound, for public clients or all; null: no rule. */
+  proofOfPossession: ProofOfPossessionPolicy | null;
+}
+
+/** Auth0's resource-server `proof_of_possession`, for the one mechanism refreshd implements. */
+export interface ProofOfPossessionPolicy {
+  mechanism: 'dpop';
+  required: boolean;
+  requiredFor: 'public_clients' | 'all_clients';
 }
 
 /**

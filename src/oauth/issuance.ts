@@ -1,6 +1,7 @@
 import { checkClaims, emptyClaims, type Claims } from '../core/claims.js';
 import { checkMetadata } from '../core/metadata.js';
 import { OAuthError } from '../core/errors.js';
+import { apiRequiresProof } from '../core/proof-of-possession.js';
 import { isLiveSession } from '../core/liveness.js';
 import { isPublicClient, rotatesRefreshTokens } from '../core/refresh-token-protection.js';
 import { randomId } from '../core/ids.js';
@@ -80,6 +81,9 @@ export async function issueForUser(req: IssueRequest, deps: OAuthDeps): Promise<
   validateUserId(userId);
   const api = await deps.directory.resourceServer(audience);
   if (!api || api.isSystem) throw new OAuthError('access_denied', `Service not enabled within domain: ${audience}`);
+  if (apiRequiresProof(api, client) && !req.accessTokenKey) {
+    throw new OAuthError('invalid_request', `${audience} requires DPoP-bound tokens: send a DPoP proof, or dpop_jkt for a public target_client_id.`);
+  }
 
   const ceiling = req.grantedScopes;
   const requestedScope = parseScopeParameter(req.scope);

@@ -1,4 +1,5 @@
 import { invalidRefreshToken, OAuthError } from '../core/errors.js';
+import { apiRequiresProof, proofRequired } from '../core/proof-of-possession.js';
 import { rotatesRefreshTokens } from '../core/refresh-token-protection.js';
 import type { Claims } from '../core/claims.js';
 import { formatScope, parseScopeParameter } from '../core/scopes.js';
@@ -95,6 +96,7 @@ export async function refreshFamily(req: RefreshRequest, deps: OAuthDeps): Promi
 /** Stage 2: everything that may still refuse a valid token. The hook sees the claims and metadata as read; the compare-and-set (stage 3) applies its answer only if no other exchange rotated the family in between. */
 async function decide(req: ScopedRefreshRequest, deps: OAuthDeps, presented: ParsedRefreshToken, presentedHash: Buffer, family: TokenFamily): Promise<DecidedRefresh> {
   const access = await resolveAccess(family, req.client, req.requestedScope, req.audience, deps.directory);
+  requireProofForApi(req, access);
   const shaped = await shapeRefresh(req, deps, presented, family, access);
   return { presented, presentedHash, family, access, shaped };
 }
@@ -147,6 +149,7 @@ async function settle(req: RefreshRequest, deps: OAuthDeps, presented: ParsedRef
       // Writes nothing: the answer is the successor the first exchange already stored.
       const scoped = withRequestedScope(req);
       const access = await resolveAccess(verdict.family, req.client, scoped.requestedScope, req.audience, deps.directory);
+      requireProofForApi(req, access);
       const successor = deps.codec.format(verdict.family.id, verdict.family.generation, verdict.successor);
       // The same claims the first answer had, kept beside the sealed successor.
       const claims = verdict.family.successorClaims ?? verdict.family.claims;
@@ -186,6 +189,11 @@ function requireBoundKey(req: RefreshRequest, deps: OAuthDeps, family: TokenFami
     req.proof ? 'The refresh token is bound to another DPoP key.' : 'The refresh token is bound to a DPoP key: send a DPoP proof made with it.',
     { detail: `${reason}: family ${family.id}` },
   );
+}
+
+/** An API whose tokens must be DPoP-bound (its `proof_of_possession`) gets none through a refresh without a proof. */
+function requireProofForApi(req: RefreshRequest, access: ResolvedAccess): void {
+  if (!req.proof && apiRequiresProof(access.api, req.client)) throw proofRequired(`${access.audience} requires DPoP-bound tokens`);
 }
 
 /** The MAC proves we issued this generation; an older one coming back means the family leaked. */

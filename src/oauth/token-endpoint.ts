@@ -1,4 +1,5 @@
 import { OAuthError } from '../core/errors.js';
+import { proofRequired } from '../core/proof-of-possession.js';
 import type { RequestContext } from '../core/types.js';
 import { authenticateRequest, requireGrant, type AuthenticationGate } from './client-authentication.js';
 import type { OAuthDeps, TokenResponse } from './deps.js';
@@ -41,5 +42,6 @@ export async function tokenEndpoint(req: EndpointRequest, deps: OAuthDeps): Prom
   const context = endUserContext(client, req.connection, req.forwardedFor);
   // After client authentication: a proof from a client that failed to authenticate is not worth a replay-cache entry.
   const proof = await deps.dpop.verify(req.dpop ?? [], client);
+  if (client.requireProofOfPossession && !proof) throw proofRequired('this client requires proof of possession');
   return grant.handle({ client, params: req.params, context, proof }, deps);
 }

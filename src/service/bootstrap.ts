@@ -36,6 +36,8 @@ export async function bootstrapManagementClient(refreshd: Refreshd): Promise<Boo
     isTokenEndpointIpHeaderTrusted: false,
     webOrigins: [],
     tokenExchangeTargetClients: [],
+    requireProofOfPossession: false,
+    requireDpopNonce: null,
     refreshToken: { ...DEFAULT_REFRESH_TOKEN_SETTINGS },
     createdAt: now,
     updatedAt: now,

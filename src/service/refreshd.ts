@@ -140,6 +140,7 @@ export class Refreshd {
       tokenLifetimeSeconds: 86_400,
       signingAlg: 'RS256',
       isSystem: true,
+      proofOfPossession: null,
     };
     const existing = await this.store.findResourceServer(api.identifier);
     if (!existing || JSON.stringify(existing) !== JSON.stringify(api)) await this.store.upsertResourceServer(api);

@@ -145,6 +145,8 @@ export function clientRecord(clientId: string, o: Partial<Client> = {}): Client 
     refreshToken: rotating,
     webOrigins: [],
     tokenExchangeTargetClients: [],
+    requireProofOfPossession: false,
+    requireDpopNonce: null,
     createdAt: 0,
     updatedAt: 0,
     ...o,
@@ -152,7 +154,7 @@ export function clientRecord(clientId: string, o: Partial<Client> = {}): Client 
 }
 
 export function apiRecord(identifier: string, scopes: string[], o: Partial<ResourceServer> = {}): ResourceServer {
-  return { identifier, name: identifier, scopes, allowOfflineAccess: true, tokenLifetimeSeconds: 600, signingAlg: 'ES256', isSystem: false, ...o };
+  return { identifier, name: identifier, scopes, allowOfflineAccess: true, tokenLifetimeSeconds: 600, signingAlg: 'ES256', isSystem: false, proofOfPossession: null, ...o };
 }
 
 /** A grant's whole world in memory: fake store and directory source, manual clock, a minter that records its calls. */

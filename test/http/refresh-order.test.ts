@@ -64,6 +64,7 @@ for (const kind of STORES) {
         tokenLifetimeSeconds: 600,
         signingAlg: 'RS256',
         isSystem: false,
+        proofOfPossession: null,
       });
       await server.store.upsertClientGrant({ id: `grant-${kind}`, clientId: 'backend', audience: api, scope: ['read:data'], subjectType: 'user' });
       server.refreshd.directory.invalidate();

@@ -34,7 +34,23 @@ describe('configuration file', () => {
 
   test('a resource server gets Auth0 defaults', () => {
     const rs = normalizeConfig({ resource_servers: [{ identifier: 'https://api' }] }, MGMT).resourceServers[0]!;
-    assert.deepEqual(rs, { identifier: 'https://api', name: 'https://api', scopes: [], allowOfflineAccess: false, tokenLifetimeSeconds: 86400, signingAlg: 'RS256', isSystem: false });
+    assert.deepEqual(rs, { identifier: 'https://api', name: 'https://api', scopes: [], allowOfflineAccess: false, tokenLifetimeSeconds: 86400, signingAlg: 'RS256', isSystem: false, proofOfPossession: null });
+  });
+
+  test('proof of possession: Auth0\'s client and API fields, refreshd\'s nonce setting, and mtls refused', () => {
+    const file = {
+      clients: [{ client_id: 'app', token_endpoint_auth_method: 'none', grant_types: ['refresh_token'], refresh_token: { rotation_type: 'rotating' }, require_proof_of_possession: true, require_dpop_nonce: false }],
+      resource_servers: [{ identifier: 'https://api', proof_of_possession: { mechanism: 'dpop', required: true } }],
+    };
+    const config = normalizeConfig(file, MGMT);
+    assert.deepEqual([config.clients[0]!.requireProofOfPossession, config.clients[0]!.requireDpopNonce], [true, false]);
+    assert.deepEqual(config.resourceServers[0]!.proofOfPossession, { mechanism: 'dpop', required: true, requiredFor: 'all_clients' });
+    const plain = normalizeConfig({ clients: [{ client_id: 'b', client_secret: secret }] }, MGMT).clients[0]!;
+    assert.deepEqual([plain.requireProofOfPossession, plain.requireDpopNonce], [false, null]);
+    assert.throws(
+      () => normalizeConfig({ resource_servers: [{ identifier: 'https://api', proof_of_possession: { mechanism: 'mtls', required: true } }] }, MGMT),
+      /proof_of_possession/,
+    );
   });
 
   test('a public client may be non-rotating when it never gets refresh tokens (no refresh_token grant)', () => {

@@ -95,6 +95,12 @@ export const RefreshToken = Type.Object(
           'refreshd extension (Auth0 has no such field): the custom claims put into every access token of this refresh token, set at issuance (`access_token_claims`) or by the token hook. Present only when there are some.',
       }),
     ),
+    dpop_jkt: Type.Optional(
+      Type.String({
+        description:
+          'refreshd extension (Auth0 has no such field): the RFC 7638 SHA-256 thumbprint of the DPoP key this refresh token is bound to (RFC 9449 §5); every exchange must prove possession of that key. Present only when the token is bound.',
+      }),
+    ),
   },
   { title: 'RefreshToken' },
 );

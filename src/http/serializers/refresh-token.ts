@@ -36,6 +36,7 @@ export function refreshTokenToWire(f: TokenFamily): RefreshTokenWire {
     // A refreshd extension, after Auth0's fields and only when there is something to show: a family without
     // claims is exactly Auth0's object.
     ...(Object.keys(f.claims).length > 0 ? { access_token_claims: f.claims } : {}),
+    ...(f.dpopJkt !== null ? { dpop_jkt: f.dpopJkt } : {}),
   };
 }
 

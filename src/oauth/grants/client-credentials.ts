@@ -1,4 +1,5 @@
 import { OAuthError } from '../../core/errors.js';
+import { apiRequiresProof, proofRequired } from '../../core/proof-of-possession.js';
 import { formatScope, parseScopeParameter } from '../../core/scopes.js';
 import { boundTo, tokenTypeFor } from '../dpop-binding.js';
 import { optional, required } from '../params.js';
@@ -24,6 +25,7 @@ export const clientCredentialsGrant: Grant = {
       return e;
     };
     if (!api) throw fail(new OAuthError('access_denied', `Service not enabled within domain: ${audience}`));
+    if (apiRequiresProof(api, client) && !proof) throw fail(proofRequired(`${audience} requires DPoP-bound tokens`));
     const grant = await deps.directory.clientGrant(client.clientId, audience, 'client');
     if (!grant) {
       throw fail(

@@ -55,6 +55,9 @@ export const tokenExchangeGrant: Grant = {
       // The public client holds the key, not the backend: its thumbprint binds the family from the first token, and
       // the access token it will present. Without dpop_jkt, a proof of the caller's own binds the access token only.
       const appKey = dpopJkt === undefined ? null : { jkt: dpopJkt };
+      if (target !== client && target.requireProofOfPossession && !appKey) {
+        throw new OAuthError('invalid_request', 'The target client requires proof of possession: send dpop_jkt, the thumbprint of its DPoP key.');
+      }
       const grant = await deps.directory.clientGrant(client.clientId, audience, 'user');
       if (!grant) {
         throw new OAuthError('access_denied', `Client is not authorized to access "${audience}". You need to create a "client-grant" associated to this API.`, {

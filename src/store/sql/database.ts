@@ -58,6 +58,8 @@ export interface ClientsTable {
   refresh_token: string;
   web_origins: string;
   token_exchange_targets: string;
+  require_pop: Bool;
+  require_dpop_nonce: Bool | null;
   created_at: number;
   updated_at: number;
 }
@@ -70,6 +72,7 @@ export interface ResourceServersTable {
   token_lifetime: number;
   signing_alg: string;
   is_system: Bool;
+  proof_of_possession: string | null;
 }
 
 export interface ClientGrantsTable {

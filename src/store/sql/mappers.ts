@@ -6,6 +6,7 @@ import type {
   GrantSubjectType,
   Metadata,
   RefreshTokenSettings,
+  ProofOfPossessionPolicy,
   ResourceServer,
   Session,
   SigningAlg,
@@ -155,6 +156,8 @@ export function clientFromRow(r: Selectable<ClientsTable>): Client {
     refreshToken: JSON.parse(r.refresh_token) as RefreshTokenSettings,
     webOrigins: JSON.parse(r.web_origins) as string[],
     tokenExchangeTargetClients: JSON.parse(r.token_exchange_targets) as string[],
+    requireProofOfPossession: Boolean(r.require_pop),
+    requireDpopNonce: r.require_dpop_nonce === null || r.require_dpop_nonce === undefined ? null : Boolean(r.require_dpop_nonce),
     createdAt: ms(r.created_at),
     updatedAt: ms(r.updated_at),
   };
@@ -171,6 +174,8 @@ export function clientToRow(c: Client): Insertable<ClientsTable> {
     refresh_token: JSON.stringify(c.refreshToken),
     web_origins: JSON.stringify(c.webOrigins),
     token_exchange_targets: JSON.stringify(c.tokenExchangeTargetClients),
+    require_pop: bit(c.requireProofOfPossession),
+    require_dpop_nonce: c.requireDpopNonce === null ? null : bit(c.requireDpopNonce),
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   };
@@ -185,6 +190,7 @@ export function resourceServerFromRow(r: Selectable<ResourceServersTable>): Reso
     tokenLifetimeSeconds: Number(r.token_lifetime),
     signingAlg: r.signing_alg as SigningAlg,
     isSystem: Boolean(r.is_system),
+    proofOfPossession: r.proof_of_possession ? (JSON.parse(r.proof_of_possession) as ProofOfPossessionPolicy) : null,
   };
 }
 
@@ -197,6 +203,7 @@ export function resourceServerToRow(rs: ResourceServer): Insertable<ResourceServ
     token_lifetime: rs.tokenLifetimeSeconds,
     signing_alg: rs.signingAlg,
     is_system: bit(rs.isSystem),
+    proof_of_possession: rs.proofOfPossession === null ? null : JSON.stringify(rs.proofOfPossession),
   };
 }
 

@@ -85,12 +85,14 @@ for (const kind of STORES) {
       }
     });
 
-    test('the refresh-token schema has exactly the seed’s properties (then one optional refreshd extension), and PATCH takes only refresh_token_metadata', () => {
+    test('the refresh-token schema has exactly the seed’s properties (then the optional refreshd extensions), and PATCH takes only refresh_token_metadata', () => {
       const get = doc.paths['/refresh-tokens/{id}'].get.responses['200'].content['application/json'].schema;
-      const withExtension = [...SEED_UPDATE_REFRESH_TOKEN_PROPERTIES, 'access_token_claims'];
+      const withExtension = [...SEED_UPDATE_REFRESH_TOKEN_PROPERTIES, 'access_token_claims', 'dpop_jkt'];
       assert.deepEqual(Object.keys(get.properties), withExtension);
-      assert.equal(get.required?.includes('access_token_claims') ?? false, false);
-      assert.match(get.properties.access_token_claims.description, /^refreshd extension \(Auth0 has no such field\)/);
+      for (const extension of ['access_token_claims', 'dpop_jkt']) {
+        assert.equal(get.required?.includes(extension) ?? false, false, extension);
+        assert.match(get.properties[extension].description, /^refreshd extension \(Auth0 has no such field\)/, extension);
+      }
       assert.deepEqual(Object.keys(doc.paths['/refresh-tokens/{id}'].patch.responses['200'].content['application/json'].schema.properties), withExtension);
       assert.deepEqual(get.properties.resource_servers.items.properties.scopes, { description: 'List of scopes for the refresh token, space separated', type: 'string' });
       const body = doc.paths['/refresh-tokens/{id}'].patch.requestBody.content['application/json'].schema;

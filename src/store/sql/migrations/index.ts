@@ -7,6 +7,7 @@ import * as tokenExchangeScoping from './2026_12_02_0200_token_exchange_scoping.
 import * as familyClaims from './2026_12_02_0600_family_claims.js';
 import * as signingKeyActivation from './2026_12_02_1200_signing_key_activation.js';
 import * as dpopBinding from './2026_12_02_1400_dpop_binding.js';
+import * as proofOfPossession from './2026_12_02_1410_proof_of_possession.js';
 
 interface DialectMigration {
   up(db: Parameters<Migration['up']>[0], types: ColumnTypes): Promise<void>;
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '2026_12_02_0600_family_claims': familyClaims,
   '2026_12_02_1200_signing_key_activation': signingKeyActivation,
   '2026_12_02_1400_dpop_binding': dpopBinding,
+  '2026_12_02_1410_proof_of_possession': proofOfPossession,
 };
 
 /** The names this build knows, in order. */
