@@ -58,7 +58,7 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
   const hookSettings = resolveTokenHook(config.tokenHook, env.tokenHook, env.configPath ? `${env.configPath} /token_hook` : 'REFRESHD_TOKEN_HOOK_*');
   const logger = createLogger(env.logLevel);
   const clock = systemClock;
-  const store = openStore(env.databaseUrl, { preparedStatements: env.pgPreparedStatements });
+  const store = openStore(env.databaseUrl, { preparedStatements: env.pgPreparedStatements, keyCipher: env.keyCipher, onWarning: (message) => logger.warn({}, message) });
   const migration = await store.migrate();
 
   const hookWarning = env.webhookUrl ? webhookUrlWarning(env.webhookUrl) : null;

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { ConfigError } from '../core/errors.js';
 import { webhookSecretProblem } from '../events/standard-webhooks.js';
+import { KeyCipher } from '../store/key-cipher.js';
 import { DEFAULT_DATABASE_URL } from '../store/open-store.js';
 import { normalizeIssuer } from './issuer.js';
 import type { TokenHookConfig } from './file-schema.js';
@@ -47,6 +48,8 @@ export interface EnvConfig {
   keyActivationDelaySeconds: number;
   /** REFRESHD_DPOP_*: the proof `iat` window and the nonce time step, in seconds. */
   dpop: { iatWindowSeconds: number; nonceStepSeconds: number };
+  /** REFRESHD_KEY_ENCRYPTION_KEY: private key material is encrypted at rest under it; null = stored as it is. */
+  keyCipher: KeyCipher | null;
 }
 
 /**
@@ -140,6 +143,12 @@ export const ENV_VARS: readonly { name: string; default: string; description: st
   { name: 'PORT', default: '3000', description: 'Listen port.' },
   { name: 'HOST', default: '127.0.0.1', description: 'Listen address (`0.0.0.0` in a container).' },
   { name: 'REFRESHD_DATABASE_URL', default: DEFAULT_DATABASE_URL, description: '`sqlite:<path>` (embedded, one process) or `postgres://user@host:5432/db` (several instances).' },
+  {
+    name: 'REFRESHD_KEY_ENCRYPTION_KEY',
+    default: '(none)',
+    description:
+      'Encrypt private key material at rest (signing keys, the refresh-token and cursor MAC keys) under this key: 32 bytes in base64 (`openssl rand -base64 32`). Keys stored before are encrypted at the next start; once set, refreshd does not start without it (or with another key). Keep it outside the database and its backups.',
+  },
   {
     name: 'REFRESHD_ISSUER',
     default: 'http://{HOST}:{PORT}/',
@@ -309,6 +318,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
       iatWindowSeconds: wholeNumber(env, 'REFRESHD_DPOP_IAT_WINDOW_SECONDS', DPOP_DEFAULTS.iatWindowSeconds, 1, 3600),
       nonceStepSeconds: wholeNumber(env, 'REFRESHD_DPOP_NONCE_STEP_SECONDS', DPOP_DEFAULTS.nonceStepSeconds, 10, 3600),
     },
+    keyCipher: env.REFRESHD_KEY_ENCRYPTION_KEY ? KeyCipher.fromSetting(env.REFRESHD_KEY_ENCRYPTION_KEY) : null,
   };
 }
 

@@ -125,6 +125,12 @@ export interface KeyStore {
   rotateSigningKey(key: SigningKey & { activatesAt: number }, verifyUntil: number): Promise<number>;
   /** Returns the named server secret, creating it with `create()` if absent; all instances see the same value. */
   getOrCreateSecret(name: string, create: () => Buffer, now: number): Promise<Buffer>;
+  /**
+   * With a key-encryption key (REFRESHD_KEY_ENCRYPTION_KEY), encrypts in place the private keys and secrets stored
+   * in plaintext before it was set, and says how many; without one, does nothing. Reads fail with a one-line
+   * ConfigError for encrypted material the store has no key (or the wrong key) for.
+   */
+  sealKeyMaterial(): Promise<{ signingKeys: number; secrets: number }>;
 }
 
 export interface EventQuery {

@@ -122,6 +122,9 @@ export class Refreshd {
    */
   static async create(options: RefreshdOptions): Promise<Refreshd> {
     const clock = options.clock ?? systemClock;
+    // Key material stored in plaintext before a key-encryption key was set is encrypted now, before it is read.
+    const sealed = await options.store.sealKeyMaterial();
+    if (sealed.signingKeys + sealed.secrets > 0) (options.logger ?? silentLogger).info(sealed, 'private key material encrypted at rest');
     const macKey = await options.store.getOrCreateSecret('refresh_token_mac', () => randomBytes(32), clock.now());
     // One nonce key for every instance, so a nonce one issued is accepted by all (dpop/nonce.ts).
     const nonceKey = await options.store.getOrCreateSecret('dpop_nonce', () => randomBytes(32), clock.now());

@@ -14,6 +14,7 @@ import * as events from './event-queries.js';
 import * as gc from './gc-queries.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { guard } from './store-errors.js';
+import type { KeyCipher } from '../key-cipher.js';
 
 const MIGRATION_TABLE = 'refreshd_migration';
 
@@ -32,9 +33,13 @@ export class SqlStore implements Store {
   /** SQLite: the reads and compare-and-sets of one event-loop turn share one transaction (see SqliteGroupCommit). */
   readonly #groupCommit: SqliteGroupCommit | null;
 
-  constructor(db: Kysely<Database>, dialect: StoreDialect) {
+  /** Seals private key material at rest (REFRESHD_KEY_ENCRYPTION_KEY); null stores it as it is. */
+  readonly #keyCipher: KeyCipher | null;
+
+  constructor(db: Kysely<Database>, dialect: StoreDialect, options: { keyCipher?: KeyCipher | null } = {}) {
     this.db = db;
     this.dialect = dialect;
+    this.#keyCipher = options.keyCipher ?? null;
     this.#groupCommit = dialect === 'sqlite' ? new SqliteGroupCommit(db) : null;
   }
 
@@ -209,16 +214,21 @@ export class SqlStore implements Store {
   }
 
   listSigningKeys() {
-    return this.#run('listSigningKeys', () => keys.listSigningKeys(this.db));
+    return this.#run('listSigningKeys', () => keys.listSigningKeys(this.db, this.#keyCipher));
   }
   insertSigningKey(key: SigningKey) {
-    return this.#run('insertSigningKey', () => keys.insertSigningKey(this.db, key));
+    return this.#run('insertSigningKey', () => keys.insertSigningKey(this.db, key, this.#keyCipher));
   }
   rotateSigningKey(key: SigningKey & { activatesAt: number }, verifyUntil: number) {
-    return this.#run('rotateSigningKey', () => keys.rotateSigningKey(this.db, key, verifyUntil));
+    return this.#run('rotateSigningKey', () => keys.rotateSigningKey(this.db, key, verifyUntil, this.#keyCipher));
   }
   getOrCreateSecret(name: string, create: () => Buffer, now: number) {
-    return this.#run('getOrCreateSecret', () => keys.getOrCreateSecret(this.db, name, create, now));
+    return this.#run('getOrCreateSecret', () => keys.getOrCreateSecret(this.db, name, create, now, this.#keyCipher));
+  }
+  async sealKeyMaterial() {
+    const cipher = this.#keyCipher;
+    if (!cipher) return { signingKeys: 0, secrets: 0 };
+    return this.#run('sealKeyMaterial', () => keys.sealKeyMaterial(this.db, cipher));
   }
 
   insertEvents(list: readonly StoredEvent[]) {
