@@ -99,6 +99,7 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
     logger,
     clock,
     events,
+    managementTokenLifetimeSeconds: env.managementTokenLifetimeSeconds,
     ...(env.signingWorkers !== null ? { signingWorkers: env.signingWorkers } : {}),
     dpop: { ...env.dpop, ...(replayCache ? { replayCache } : {}) },
     ...(hook ? { tokenHook: hook.tokenHook, tokenHookPolicy: hook.tokenHookPolicy, onTokenHookCall: hook.onTokenHookCall } : {}),

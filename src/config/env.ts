@@ -42,6 +42,8 @@ export interface EnvConfig {
   pgPreparedStatements: boolean;
   /** REFRESHD_TOKEN_HOOK_*: the token hook's settings, each over the configuration file's `token_hook`. */
   tokenHook: TokenHookConfig;
+  /** REFRESHD_MANAGEMENT_TOKEN_LIFETIME: seconds a Management API access token lives. */
+  managementTokenLifetimeSeconds: number;
   /** REFRESHD_SIGNING_WORKERS: threads that sign access tokens; null = the default for this machine. */
   signingWorkers: number | null;
   /** REFRESHD_KEY_ACTIVATION_DELAY_SECONDS: how long `keys rotate` publishes a new key before it signs. */
@@ -171,6 +173,12 @@ export const ENV_VARS: readonly { name: string; default: string; description: st
     default: 'true',
     description:
       'Serve the admin console at `/admin`: a single-page app that signs in with a Management API client and calls only the Management API. `false` removes it (the API itself is unaffected).',
+  },
+  {
+    name: 'REFRESHD_MANAGEMENT_TOKEN_LIFETIME',
+    default: '86400',
+    description:
+      'Seconds a Management API access token lives (60-86400, as Auth0 allows), a limit on how long a leaked one works. To cut off a client at once: `refreshd clients rotate-secret --revoke-tokens` (or `clients delete`).',
   },
   { name: 'REFRESHD_GC_INTERVAL_SECONDS', default: '60', description: 'How often the background cleanup runs (each run is bounded to about a second); 0 disables it (use `refreshd gc`).' },
   { name: 'REFRESHD_GC_RETENTION_SECONDS', default: '86400', description: 'How long revoked or expired refresh-token families and expired sessions are kept before deletion.' },
@@ -312,6 +320,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     shutdownGraceMs: wholeNumber(env, 'REFRESHD_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600) * 1000,
     pgPreparedStatements: bool(env, 'REFRESHD_PG_PREPARED_STATEMENTS', true),
     tokenHook: tokenHookFromEnv(env),
+    managementTokenLifetimeSeconds: wholeNumber(env, 'REFRESHD_MANAGEMENT_TOKEN_LIFETIME', 86_400, 60, 86_400),
     signingWorkers: env.REFRESHD_SIGNING_WORKERS ? wholeNumber(env, 'REFRESHD_SIGNING_WORKERS', 0, 0, 16) : null,
     keyActivationDelaySeconds: wholeNumber(env, 'REFRESHD_KEY_ACTIVATION_DELAY_SECONDS', DEFAULT_KEY_ACTIVATION_DELAY_SECONDS, 0, MAX_KEY_ACTIVATION_DELAY_SECONDS),
     dpop: {

@@ -69,6 +69,11 @@ export interface Client {
    * §8). Null: the default, required from public clients as on Auth0.
    */
   requireDpopNonce: boolean | null;
+  /**
+   * Management API access tokens of this client issued before this instant (epoch ms, rounded down to the second
+   * of `iat`) are refused: set by rotate-secret with token revocation. Absent or null: no cut-off.
+   */
+  tokensValidAfter?: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -203,6 +208,20 @@ export const MANAGEMENT_SCOPES = [
   'update:sessions',
   'delete:sessions',
   'read:logs',
+  'read:clients',
+  'create:clients',
+  'update:clients',
+  'delete:clients',
+  'read:client_keys',
+  'update:client_keys',
+  'read:resource_servers',
+  'create:resource_servers',
+  'update:resource_servers',
+  'delete:resource_servers',
+  'read:client_grants',
+  'create:client_grants',
+  'update:client_grants',
+  'delete:client_grants',
 ] as const;
 
 /** OpenID Connect scopes a user token may always carry, whatever the API defines. */

@@ -17,6 +17,9 @@ import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerRefreshTokenRoutes } from './refresh-token-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
+import { registerClientRoutes } from './client-routes.js';
+import { registerClientGrantRoutes } from './client-grant-routes.js';
+import { registerResourceServerRoutes } from './resource-server-routes.js';
 
 export const MANAGEMENT_PREFIX = '/api/v2';
 
@@ -57,6 +60,11 @@ export async function managementPlugin(root: FastifyInstance, opts: ManagementPl
     clock,
     issuer: refreshd.issuer,
     audience: refreshd.managementAudience,
+    // A deleted client's tokens, and a client's tokens from before a rotate-secret that revoked them, are refused.
+    clientCutOff: async (clientId) => {
+      const client = await refreshd.directory.client(clientId);
+      return client ? (client.tokensValidAfter ?? null) : undefined;
+    },
   });
 
   app.setValidatorCompiler(managementValidatorCompiler);
@@ -131,6 +139,11 @@ export async function managementPlugin(root: FastifyInstance, opts: ManagementPl
   registerRefreshTokenRoutes(app, deps);
   registerSessionRoutes(app, deps);
   registerLogRoutes(app, deps);
+  // A client deleted or its secret rotated: tokens verified before are checked again at their next use.
+  const admin = refreshd.adminDeps(() => auth.clear());
+  registerClientRoutes(app, admin);
+  registerResourceServerRoutes(app, admin);
+  registerClientGrantRoutes(app, admin);
 
   // ——— the contract itself ———
 

@@ -37,7 +37,7 @@ export function logNotFound(): ManagementError {
 }
 
 /** Why a bearer token was refused; the reason is for logs, the message is what Auth0 would say. */
-export type UnauthorizedReason = 'missing' | 'malformed' | 'expired' | 'not_yet_valid' | 'bad_signature' | 'invalid_claims' | 'unknown_key';
+export type UnauthorizedReason = 'missing' | 'malformed' | 'expired' | 'not_yet_valid' | 'bad_signature' | 'invalid_claims' | 'unknown_key' | 'revoked';
 
 export class UnauthorizedError extends ManagementError {
   readonly reason: UnauthorizedReason;

@@ -29,6 +29,12 @@ export interface ManagementAuthOptions {
   cacheTtlMs?: number;
   /** Most verified tokens kept (default 10 000); the oldest entry goes first. */
   cacheMaxEntries?: number;
+  /**
+   * The cut-off of the token's client (`azp`), looked up once per verification: epoch ms before which its tokens
+   * are refused (rotate-secret with token revocation), null for none, undefined when the client no longer exists
+   * (deleted: its tokens are refused too). Absent: not checked.
+   */
+  clientCutOff?: ((clientId: string) => Promise<number | null | undefined>) | undefined;
 }
 
 interface CacheEntry {
@@ -47,7 +53,7 @@ const MAX_TOKEN_LENGTH = 8192;
  * so the hot path does one hash and one map lookup instead of a signature check.
  */
 export class ManagementAuth {
-  readonly #opts: Required<Omit<ManagementAuthOptions, 'algorithms'>> & { algorithms: SigningAlg[] };
+  readonly #opts: Required<Omit<ManagementAuthOptions, 'algorithms' | 'clientCutOff'>> & { algorithms: SigningAlg[]; clientCutOff: ManagementAuthOptions['clientCutOff'] };
   readonly #cache = new Map<string, CacheEntry>();
 
   constructor(options: ManagementAuthOptions) {
@@ -56,6 +62,7 @@ export class ManagementAuth {
       cacheMaxEntries: 10_000,
       ...options,
       algorithms: [...(options.algorithms ?? SIGNING_ALGS)],
+      clientCutOff: options.clientCutOff,
     };
   }
 
@@ -110,8 +117,14 @@ export class ManagementAuth {
       // KeyRing.verificationKey throws a plain Error for a kid/alg it does not know.
       throw unauthorized('unknown_key');
     }
+    const azp = typeof payload.azp === 'string' ? payload.azp : null;
+    if (azp !== null && this.#opts.clientCutOff) {
+      const cutOff = await this.#opts.clientCutOff(azp);
+      if (cutOff === undefined) throw unauthorized('revoked');
+      if (cutOff !== null && (typeof payload.iat === 'number' ? payload.iat : 0) * 1000 < cutOff) throw unauthorized('revoked');
+    }
     return {
-      clientId: typeof payload.azp === 'string' ? payload.azp : null,
+      clientId: azp,
       subject: payload.sub as string,
       scopes: new Set(parseScope(typeof payload.scope === 'string' ? payload.scope : '')),
       expiresAt: (payload.exp as number) * 1000,

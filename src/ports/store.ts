@@ -105,7 +105,8 @@ export interface ClientStore {
   upsertClient(client: Client): Promise<void>;
   findClient(clientId: string): Promise<Client | null>;
   listClients(): Promise<Client[]>;
-  setClientSecretHash(clientId: string, secretHash: Buffer, now: number): Promise<boolean>;
+  /** Replaces the secret's digest; with `tokensValidAfter`, the client's earlier Management tokens stop working too. */
+  setClientSecretHash(clientId: string, secretHash: Buffer, now: number, tokensValidAfter?: number): Promise<boolean>;
   upsertResourceServer(resourceServer: ResourceServer): Promise<void>;
   findResourceServer(identifier: string): Promise<ResourceServer | null>;
   listResourceServers(): Promise<ResourceServer[]>;
@@ -113,6 +114,16 @@ export interface ClientStore {
   upsertClientGrant(grant: ClientGrant): Promise<void>;
   findClientGrant(clientId: string, audience: string, subjectType: GrantSubjectType): Promise<ClientGrant | null>;
   listClientGrants(): Promise<ClientGrant[]>;
+  /** Deletes a client and its grants (not its refresh-token families: revoke them first); true if it existed. */
+  deleteClient(clientId: string): Promise<boolean>;
+  /** Inserts an API; false, writing nothing, when its identifier is taken. */
+  insertResourceServer(resourceServer: ResourceServer): Promise<boolean>;
+  /** Deletes an API and every grant on it; true if it existed. */
+  deleteResourceServer(identifier: string): Promise<boolean>;
+  /** Inserts a grant; false, writing nothing, when the client has a grant of that subject type for the API. */
+  insertClientGrant(grant: ClientGrant): Promise<boolean>;
+  findClientGrantById(id: string): Promise<ClientGrant | null>;
+  deleteClientGrant(id: string): Promise<boolean>;
 }
 
 export interface KeyStore {

@@ -14,7 +14,8 @@ export interface ApplyReport {
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 function clientUnchanged(existing: Client, wanted: Omit<Client, 'createdAt' | 'updatedAt'>): boolean {
-  const { createdAt: _c, updatedAt: _u, secretHash: a, ...rest } = existing;
+  // The cut-off belongs to the API's rotate-secret, not to the file: kept as it is, and not compared.
+  const { createdAt: _c, updatedAt: _u, secretHash: a, tokensValidAfter: _t, ...rest } = existing;
   const { secretHash: b, ...wantedRest } = wanted;
   const sameSecret = a === null || b === null ? a === b : a.equals(b);
   return sameSecret && sameJson(rest, wantedRest);
@@ -50,7 +51,7 @@ export async function applyConfig(store: Store, config: NormalizedConfig, clock:
       report.clients.unchanged++;
       continue;
     }
-    await store.upsertClient({ ...wanted, createdAt: existing?.createdAt ?? now, updatedAt: now });
+    await store.upsertClient({ ...wanted, tokensValidAfter: existing?.tokensValidAfter ?? null, createdAt: existing?.createdAt ?? now, updatedAt: now });
     report.clients[existing ? 'updated' : 'created']++;
   }
 

@@ -24,6 +24,8 @@ import { DPOP_DEFAULTS, DpopVerifier, type DpopSettings } from '../dpop/dpop-ver
 import { NonceSource } from '../dpop/nonce.js';
 import { MemoryReplayCache, type ProofReplayCache } from '../dpop/replay-cache.js';
 import { applyConfig, type ApplyReport } from './apply-config.js';
+import type { AdminDeps } from '../admin/deps.js';
+import { FileManaged } from '../admin/file-managed.js';
 
 export interface RefreshdOptions {
   store: Store;
@@ -33,6 +35,8 @@ export interface RefreshdOptions {
   logger?: Logger;
   /** Receives security events (Auth0 log types); by default they are logged at debug level. */
   events?: EventSink;
+  /** How long a Management API access token lives, in seconds (default 86400, Auth0's). */
+  managementTokenLifetimeSeconds?: number;
   /** How long clients, APIs and grants are cached in memory (default 5000 ms). */
   cacheTtlMs?: number;
   /** How often signing keys are re-read from the store (default 30 s). */
@@ -82,6 +86,8 @@ export class Refreshd {
   readonly deps: OAuthDeps;
   readonly #signingPool: SigningPool | null;
   readonly #dpop: DpopVerifier;
+  #fileManaged: FileManaged = FileManaged.NONE;
+  readonly #managementTokenLifetimeSeconds: number;
 
   private constructor(options: RefreshdOptions, secrets: { macKey: Buffer; nonceKey: Buffer }) {
     this.store = options.store;
@@ -89,6 +95,7 @@ export class Refreshd {
     this.issuer = normalizeIssuer(options.issuer, 'issuer');
     this.managementAudience = managementAudienceFor(this.issuer);
     const logger = options.logger ?? silentLogger;
+    this.#managementTokenLifetimeSeconds = options.managementTokenLifetimeSeconds ?? 86_400;
     this.keys = new KeyRing(this.store, this.clock, { refreshIntervalMs: options.keyRefreshMs ?? 30_000 });
     this.directory = new Directory(this.store, this.clock, { ttlMs: options.cacheTtlMs ?? 5_000 });
     const workers = options.signingWorkers ?? defaultSigningWorkers();
@@ -140,7 +147,7 @@ export class Refreshd {
       name: 'refreshd Management API',
       scopes: [...MANAGEMENT_SCOPES],
       allowOfflineAccess: false,
-      tokenLifetimeSeconds: 86_400,
+      tokenLifetimeSeconds: this.#managementTokenLifetimeSeconds,
       signingAlg: 'RS256',
       isSystem: true,
       proofOfPossession: null,
@@ -160,11 +167,36 @@ export class Refreshd {
     return this.#dpop.nonce();
   }
 
-  /** Writes clients, APIs and grants from a normalized configuration; idempotent. */
+  /**
+   * Writes clients, APIs and grants from a normalized configuration; idempotent. What it declares is the file's from
+   * then on: the configuration use cases (Management API, CLI) refuse to change it.
+   */
   async applyConfig(config: NormalizedConfig = EMPTY_CONFIG): Promise<ApplyReport> {
     const report = await applyConfig(this.store, config, this.clock);
+    this.#fileManaged = FileManaged.of(config);
     this.directory.invalidate();
     return report;
+  }
+
+  /**
+   * The dependencies of the configuration use cases (src/admin) over this service: a change empties this
+   * instance's caches at once (and runs `onChange`, e.g. forgetting verified Management tokens).
+   */
+  adminDeps(onChange: () => void = () => {}): AdminDeps {
+    const self = this;
+    return {
+      store: this.store,
+      clock: this.clock,
+      events: this.deps.events,
+      managementAudience: this.managementAudience,
+      get fileManaged() {
+        return self.#fileManaged;
+      },
+      changed: () => {
+        this.directory.invalidate();
+        onChange();
+      },
+    };
   }
 
   /** POST /oauth/token without HTTP. */

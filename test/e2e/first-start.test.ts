@@ -6,6 +6,7 @@ import { after, describe, test } from 'node:test';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { freePort, runCli, startProcess } from '../helpers/process.js';
 import { createTestDatabase, STORES } from '../helpers/stores.js';
+import { MANAGEMENT_SCOPES } from '../../src/core/types.js';
 
 async function managementToken(baseUrl: string, clientId: string, clientSecret: string, audience: string) {
   const res = await fetch(`${baseUrl}/oauth/token`, {
@@ -36,7 +37,7 @@ describe('a newcomer\'s first start with nothing configured (embedded SQLite)', 
 
     const token = await managementToken(server.baseUrl, clientId, clientSecret, audience);
     assert.equal(token.status, 200);
-    assert.equal(token.body.scope, 'read:refresh_tokens update:refresh_tokens delete:refresh_tokens read:sessions update:sessions delete:sessions read:logs');
+    assert.equal(token.body.scope, MANAGEMENT_SCOPES.join(' '));
     const discovery = (await (await fetch(`${server.baseUrl}/.well-known/openid-configuration`)).json()) as Record<string, string>;
     assert.equal(discovery.issuer, `http://127.0.0.1:${port}/`);
     assert.equal(discovery.token_endpoint, `http://127.0.0.1:${port}/oauth/token`);

@@ -59,6 +59,8 @@ export interface StartServerOptions {
    * in the metrics when there are some); `{ fn }` is the library form.
    */
   tokenHook?: TokenHookSettings | { fn: TokenHookFunction; policy?: Partial<TokenHookPolicy> };
+  /** REFRESHD_MANAGEMENT_TOKEN_LIFETIME, as the server hands it to Refreshd. */
+  managementTokenLifetimeSeconds?: number;
   /** Logger handed to Refreshd (the hook's warnings go there). */
   logger?: import('../../src/core/logger.js').Logger;
 }
@@ -90,7 +92,16 @@ export async function startServer(kind: StoreDialect, options: StartServerOption
     : hookSettings && 'fn' in hookSettings
       ? { tokenHook: hookSettings.fn, tokenHookPolicy: hookSettings.policy ?? {}, ...(metrics ? { onTokenHookCall: metrics.observeTokenHook.bind(metrics) } : {}) }
       : {};
-  const refreshd = await Refreshd.create({ store, issuer, clock, cacheTtlMs: 60_000, events: sink, ...hook, ...(options.logger ? { logger: options.logger } : {}) });
+  const refreshd = await Refreshd.create({
+    store,
+    issuer,
+    clock,
+    cacheTtlMs: 60_000,
+    events: sink,
+    ...hook,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.managementTokenLifetimeSeconds ? { managementTokenLifetimeSeconds: options.managementTokenLifetimeSeconds } : {}),
+  });
   const managementAudience = managementAudienceFor(issuer);
   await refreshd.applyConfig(normalizeConfig(options.config ?? fixtureConfig(managementAudience), managementAudience));
   const app = await buildApp({ logger: false, metrics, ...options.app, refreshd });

@@ -104,6 +104,7 @@ function checkManagement(c: HostileCase, res: Answer, via: 'inject' | 'http' = '
   if (c.options.method === 'HEAD') return;
   if (res.statusCode < 300) {
     if (res.statusCode === 202) expect(res.body === '{}', '202 without {}');
+    else if (res.statusCode === 204) expect(res.body === '', '204 with a body');
     else expect(isJson(res.body), '2xx without JSON');
     return;
   }
@@ -117,7 +118,12 @@ function checkManagement(c: HostileCase, res: Answer, via: 'inject' | 'http' = '
 }
 
 /** How a route's accepted answers relate to the database (see the header comment). */
-type Writes = 'never' | 'noop' | 'accepted';
+/**
+ * never: no answer may change anything; noop: accepted answers change nothing either (destructive routes given no
+ * live ids); accepted: an accepted answer may change something, and most batches hold none; creates: every valid
+ * request creates a row, so only batches without an accepted answer are compared.
+ */
+type Writes = 'never' | 'noop' | 'accepted' | 'creates';
 
 interface Route {
   method: HostileSpec['method'];
@@ -149,6 +155,12 @@ for (const kind of STORES) {
     let live: IssuedToken[];
     let baselineLogs: string[];
     let keyValues: Record<string, readonly string[]>;
+    /** Clients created through the API (the file's are refused): one the fuzz PATCHes, one public. */
+    let apiClient: string;
+    let spaClient: string;
+    /** An API and a grant created through the API (the file's are refused): the fuzz PATCHes them, never deletes them. */
+    let apiResourceServer: string;
+    let apiGrant: string;
     const figures: Record<string, unknown> = {};
     let started = 0;
 
@@ -172,6 +184,10 @@ for (const kind of STORES) {
       const dead = [await issueToken(server, { userId: DEAD_USER }), await issueToken(server, { userId: DEAD_USER })];
       await ok('DELETE', `/users/${encodeURIComponent(DEAD_USER)}/refresh-tokens`);
       await ok('DELETE', `/users/${encodeURIComponent(DEAD_USER)}/sessions`);
+      apiResourceServer = ((await ok('POST', '/resource-servers', { identifier: 'https://fuzz-api.example.com', scopes: [{ value: 'read:fuzz' }, { value: 'write:fuzz' }] })) as { id: string }).id;
+      apiClient = ((await ok('POST', '/clients', { name: 'fuzz-api', grant_types: ['client_credentials'] })) as { client_id: string }).client_id;
+      spaClient = ((await ok('POST', '/clients', { name: 'fuzz-spa', token_endpoint_auth_method: 'none', grant_types: ['refresh_token'] })) as { client_id: string }).client_id;
+      apiGrant = ((await ok('POST', '/client-grants', { client_id: apiClient, audience: 'https://fuzz-api.example.com', scope: ['read:fuzz'] })) as { id: string }).id;
       // Real cursors (one per listing) and real log ids.
       const u = encodeURIComponent(LIVE_USER);
       const rtCursor = ((await ok('GET', `/users/${u}/refresh-tokens?take=1`)) as { next: string }).next;
@@ -249,6 +265,37 @@ for (const kind of STORES) {
         ids: deadRt, session_id: [...liveSid, ...deadSid], preserve_refresh_tokens: booleans,
       };
       const deadOnly = { user_id: [DEAD_USER, NOBODY] };
+      // Client ids: the file's (changes refused, 409), the API's, unknown and hostile-looking ones.
+      const clientIds = ['backend', MGMT_CLIENT, 'spa', apiClient, spaClient, 'no-such-client', liveRt[0]!, 'a'.repeat(64)];
+      const unchangeable = clientIds.filter((c) => c !== apiClient);
+      const undeletable = unchangeable.filter((c) => c !== spaClient);
+      const fileGrant = (await server.store.listClientGrants()).find((g) => g.clientId === MGMT_CLIENT)!.id;
+      const apiIds = [API, encodeURIComponent(API), apiResourceServer, 'https://fuzz-api.example.com', server.refreshd.managementAudience, 'https://nowhere.example.com', '0123456789abcdef01234567', 'a'.repeat(600)];
+      const undeletableApis = apiIds.filter((a) => a !== apiResourceServer && a !== 'https://fuzz-api.example.com');
+      const apiKeys = ['identifier', 'name', 'scopes', 'allow_offline_access', 'token_lifetime', 'signing_alg', 'token_dialect'];
+      const apiBodies = [
+        '{"name":"fuzz api"}', '{"scopes":[{"value":"read:fuzz"},{"value":"write:fuzz"}]}', '{"allow_offline_access":true,"token_lifetime":600}', '{"signing_alg":"ES256"}',
+        '{"signing_alg":"HS256"}', '{"token_lifetime":0}', '{"token_lifetime":2592001}', '{"scopes":[{"value":"a b"}]}', '{"scopes":[{"value":"x"},{"value":"x"}]}', '{"scopes":"read"}',
+        '{"identifier":"https://other.example.com"}', '{"enforce_policies":true,"token_dialect":"access_token"}', '{"name":""}', '{"is_system":true}',
+      ];
+      const grantIds = [apiGrant, fileGrant, 'no-such-grant', liveRt[0]!, 'a'.repeat(64)];
+      const grantKeys = ['client_id', 'audience', 'scope', 'subject_type', 'organization_usage'];
+      const grantBodies = [
+        '{"scope":["read:fuzz"]}', '{"scope":["read:fuzz","write:fuzz"]}', '{"scope":[]}', '{"scope":["nope"]}', '{"scope":"read:fuzz"}', '{"scope":["read:fuzz","read:fuzz"]}',
+        '{"organization_usage":"deny"}', '{"client_id":"backend"}', '{"audience":"x"}', `{"client_id":"backend","audience":${JSON.stringify(API)},"scope":["read:data"]}`,
+        `{"client_id":"no-such-client","audience":${JSON.stringify(API)},"scope":[]}`, `{"client_id":"backend","audience":"https://nowhere.example.com","scope":[]}`,
+        `{"client_id":"backend","audience":${JSON.stringify(server.refreshd.managementAudience)},"scope":[],"subject_type":"user"}`, `{"client_id":"backend","audience":${JSON.stringify(API)},"scope":[],"subject_type":"robot"}`,
+      ];
+      const clientKeys = ['name', 'client_secret', 'token_endpoint_auth_method', 'grant_types', 'is_token_endpoint_ip_header_trusted', 'refresh_token', 'web_origins', 'token_exchange_target_clients', 'callbacks', 'app_type'];
+      const clientBodies = [
+        '{"name":"fuzz-api"}', '{"name":"fuzz-api","callbacks":["https://x.example.com"],"app_type":"regular_web"}',
+        '{"refresh_token":{"rotation_type":"rotating","expiration_type":"expiring","leeway":5,"token_lifetime":600,"idle_token_lifetime":60}}',
+        '{"refresh_token":null}', '{"web_origins":["https://fuzz.example.com"]}', '{"grant_types":["client_credentials"]}',
+        '{"client_secret":"0123456789abcdef0123456789abcdef"}', '{"token_endpoint_auth_method":"none"}', '{"grant_types":["nope"]}', '{"grant_types":["refresh_token","refresh_token"]}',
+        '{"refresh_token":{"rotation_type":"sometimes"}}', '{"refresh_token":{"leeway":-1}}', '{"refresh_token":{"expiration_type":"expiring","token_lifetime":60,"idle_token_lifetime":120,"infinite_token_lifetime":false,"infinite_idle_token_lifetime":false}}',
+        '{"web_origins":["https://a.example.com/path"]}', '{"web_origins":["javascript:alert(1)"]}', '{"name":""}', '{"name":"\\u0000"}', '{"token_exchange_target_clients":["backend"]}',
+        '{"client_authentication_methods":{}}', '{"is_token_endpoint_ip_header_trusted":"yes"}', '{"refresh_token":{"policies":[{"audience":"x","scope":[]}]}}',
+      ];
 
       routes = [
         {
@@ -342,6 +389,52 @@ for (const kind of STORES) {
           method: 'GET', path: '/logs/{id}', writes: 'never',
           params: { id: [...logIds, liveRt[0]!, logIds[0]!.toUpperCase(), `${logIds[0]!.slice(0, 15)}zzzzzzzzzz`] }, keys: ['fields'], values: everything,
         },
+        {
+          method: 'GET', path: '/clients', writes: 'never',
+          keys: ['page', 'per_page', 'include_totals', 'fields', 'include_fields', 'is_global', 'is_first_party', 'app_type'], values: [...everything, 'spa', 'spa,non_interactive', 'client_id,name'],
+          queries: ['page=0&per_page=2&include_totals=true', 'per_page=100', 'per_page=101', 'page=1&per_page=1', 'app_type=spa', 'is_global=true', 'is_first_party=false', 'include_totals=TRUE', 'page=-1'],
+          otherMethods: HARMLESS_METHODS,
+        },
+        { method: 'GET', path: '/clients/{id}', writes: 'never', params: { id: clientIds }, keys: ['fields'], values: everything, otherMethods: HARMLESS_METHODS },
+        {
+          // Creates are accepted writes; the bodies are mostly invalid ones, so most batches hold none.
+          method: 'POST', path: '/clients', writes: 'creates', keys: clientKeys, values: everything, otherMethods: HARMLESS_METHODS,
+          bodies: ['{"name":"fuzz-created"}', '{"name":"fuzz-created","token_endpoint_auth_method":"none","grant_types":["refresh_token"]}', '{"name":"x","client_secret":"short"}', '{"name":"x","token_endpoint_auth_method":"none","client_secret":"0123456789abcdef0123456789abcdef"}', ...clientBodies.slice(6)],
+        },
+        {
+          method: 'PATCH', path: '/clients/{id}', writes: 'accepted', params: { id: clientIds }, keys: clientKeys, values: everything, bodies: clientBodies, otherMethods: HARMLESS_METHODS,
+        },
+        // The file's clients are refused (409), the others unknown: nothing is ever deleted.
+        { method: 'DELETE', path: '/clients/{id}', writes: 'noop', params: { id: undeletable }, keys: ['id'], values: COMMON },
+        // The file's clients are refused, the public one has no secret, the others unknown: nothing rotates.
+        { method: 'POST', path: '/clients/{id}/rotate-secret', writes: 'noop', params: { id: unchangeable }, keys: ['id'], values: COMMON, bodies: ['{}', 'null'] },
+        {
+          method: 'GET', path: '/resource-servers', writes: 'never', keys: ['page', 'per_page', 'include_totals', 'include_fields', 'identifiers'], values: [...everything, ...apiIds],
+          queries: ['page=0&per_page=2&include_totals=true', `identifiers=${encodeURIComponent(API)}`, `identifiers=${encodeURIComponent(API)}&identifiers=x`, 'per_page=101', 'page=-1'],
+          otherMethods: HARMLESS_METHODS,
+        },
+        { method: 'GET', path: '/resource-servers/{id}', writes: 'never', params: { id: apiIds }, keys: ['include_fields'], values: everything, otherMethods: HARMLESS_METHODS },
+        {
+          // Identifiers it may create are none that a later DELETE is given, so that DELETE stays a no-op.
+          method: 'POST', path: '/resource-servers', writes: 'creates', keys: apiKeys, values: [...apiIds, 'https://fuzz-created.example.com', 'urn:fuzz:created', 'read:fuzz', '600', 'true'], otherMethods: HARMLESS_METHODS,
+          bodies: [`{"identifier":${JSON.stringify(API)}}`, '{"identifier":"https://fuzz-api.example.com","scopes":[]}', `{"identifier":${JSON.stringify(server.refreshd.managementAudience)}}`, '{"identifier":"https://fuzz-new.example.com"}', ...apiBodies],
+        },
+        { method: 'PATCH', path: '/resource-servers/{id}', writes: 'accepted', params: { id: apiIds }, keys: apiKeys, values: everything, bodies: apiBodies, otherMethods: HARMLESS_METHODS },
+        // The file's and the Management API are refused, the others unknown: nothing is deleted.
+        { method: 'DELETE', path: '/resource-servers/{id}', writes: 'noop', params: { id: undeletableApis }, keys: ['id'], values: COMMON },
+        {
+          method: 'GET', path: '/client-grants', writes: 'never', keys: ['audience', 'client_id', 'subject_type', 'from', 'take', 'page', 'per_page', 'include_totals', 'allow_any_organization'],
+          values: [...everything, 'user', 'client', apiClient, ...grantIds],
+          queries: [`audience=${encodeURIComponent(API)}&take=2`, 'client_id=backend&subject_type=user', `from=${apiGrant}&take=1`, 'page=0&per_page=2&include_totals=true', 'take=0', 'take=101', 'subject_type=robot'],
+          otherMethods: HARMLESS_METHODS,
+        },
+        { method: 'GET', path: '/client-grants/{id}', writes: 'never', params: { id: grantIds }, keys: ['fields'], values: everything, otherMethods: HARMLESS_METHODS },
+        {
+          method: 'POST', path: '/client-grants', writes: 'creates', keys: grantKeys, values: [...everything, apiClient, 'user', 'client'], otherMethods: HARMLESS_METHODS, bodies: grantBodies,
+        },
+        { method: 'PATCH', path: '/client-grants/{id}', writes: 'accepted', params: { id: grantIds }, keys: grantKeys, values: everything, bodies: grantBodies, otherMethods: HARMLESS_METHODS },
+        // The file's grant is refused, the others unknown: nothing is deleted.
+        { method: 'DELETE', path: '/client-grants/{id}', writes: 'noop', params: { id: grantIds.filter((g) => g !== apiGrant) }, keys: ['id'], values: COMMON },
         { method: 'GET', path: '/openapi.json', writes: 'never', keys: ['format'], values: everything },
       ];
       // Every route the plugin registers is here (the OpenAPI document lists them all, openapi.json aside).
@@ -375,7 +468,10 @@ for (const kind of STORES) {
       'GET /refresh-tokens/{id}', 'PATCH /refresh-tokens/{id}', 'DELETE /refresh-tokens/{id}', 'GET /refresh-tokens', 'POST /refresh-tokens/revoke',
       'GET /users/{user_id}/refresh-tokens', 'DELETE /users/{user_id}/refresh-tokens', 'GET /sessions/{id}', 'PATCH /sessions/{id}', 'DELETE /sessions/{id}',
       'POST /sessions/{id}/revoke', 'GET /users/{user_id}/sessions', 'DELETE /users/{user_id}/sessions', 'POST /users/{user_id}/revoke-access', 'GET /logs',
-      'GET /logs/{id}', 'GET /openapi.json',
+      'GET /logs/{id}', 'GET /clients', 'GET /clients/{id}', 'POST /clients', 'PATCH /clients/{id}', 'DELETE /clients/{id}', 'POST /clients/{id}/rotate-secret',
+      'GET /resource-servers', 'GET /resource-servers/{id}', 'POST /resource-servers', 'PATCH /resource-servers/{id}', 'DELETE /resource-servers/{id}',
+      'GET /client-grants', 'GET /client-grants/{id}', 'POST /client-grants', 'PATCH /client-grants/{id}', 'DELETE /client-grants/{id}',
+      'GET /openapi.json',
     ];
 
     NAMES.forEach((name, i) => {
@@ -386,10 +482,11 @@ for (const kind of STORES) {
         const stats: FuzzStats = await fuzzEndpoint(server.app, server.store as SqlStore, arbitrary, {
           cases: CASES,
           check: checkManagement,
-          ...(route.writes === 'accepted' ? {} : { mayChange: () => false }),
+          ...(route.writes === 'accepted' || route.writes === 'creates' ? {} : { mayChange: () => false }),
           ...(SEED !== undefined ? { seed: SEED } : {}),
         });
-        if (route.writes === 'accepted') assert.ok(stats.unchangedBatches > stats.batches / 2, `most batches held no accepted write and were compared (${stats.unchangedBatches}/${stats.batches})`);
+        if (route.writes === 'creates') assert.ok(stats.unchangedBatches > 0, `some batches held no accepted write and were compared (${stats.unchangedBatches}/${stats.batches})`);
+        else if (route.writes === 'accepted') assert.ok(stats.unchangedBatches > stats.batches / 2, `most batches held no accepted write and were compared (${stats.unchangedBatches}/${stats.batches})`);
         else assert.equal(stats.unchangedBatches, stats.batches, 'every batch was compared');
         t.diagnostic(JSON.stringify(stats));
 
@@ -430,6 +527,11 @@ for (const kind of STORES) {
       const list = await api<{ tokens: unknown[] }>(server, 'GET', `/users/${encodeURIComponent(LIVE_USER)}/refresh-tokens`, { token });
       assert.equal(list.status, 200);
       assert.equal(list.body.tokens.length, live.length);
+      assert.equal((await api(server, 'GET', `/clients/${apiClient}`, { token })).status, 200, 'the API client survived');
+      assert.equal((await api(server, 'GET', `/clients/${spaClient}`, { token })).status, 200, 'the public client survived');
+      assert.equal((await api(server, 'GET', `/resource-servers/${apiResourceServer}`, { token })).status, 200, 'the API survived');
+      assert.equal((await api(server, 'GET', `/client-grants/${apiGrant}`, { token })).status, 200, 'the grant survived');
+      for (const rs of [API, server.refreshd.managementAudience]) assert.equal((await api(server, 'GET', `/resource-servers/${encodeURIComponent(rs)}`, { token })).status, 200);
       const gone = await api<{ tokens: unknown[] }>(server, 'GET', `/users/${encodeURIComponent(DEAD_USER)}/refresh-tokens`, { token });
       assert.deepEqual(gone.body.tokens, []);
       figures.seconds = Math.round((Date.now() - started) / 1000);

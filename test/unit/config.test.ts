@@ -152,6 +152,14 @@ describe('environment', () => {
     assert.equal(managementAudienceFor(env.issuer), 'https://127.0.0.1:3000/api/v2/');
   });
 
+  test('REFRESHD_MANAGEMENT_TOKEN_LIFETIME: 86400 by default, 60 to 86400 otherwise', () => {
+    assert.equal(loadEnv({}).managementTokenLifetimeSeconds, 86_400);
+    assert.equal(loadEnv({ REFRESHD_MANAGEMENT_TOKEN_LIFETIME: '600' }).managementTokenLifetimeSeconds, 600);
+    for (const bad of ['59', '86401', '10m', '-1']) {
+      assert.throws(() => loadEnv({ REFRESHD_MANAGEMENT_TOKEN_LIFETIME: bad }), (err: unknown) => err instanceof ConfigError && /REFRESHD_MANAGEMENT_TOKEN_LIFETIME/.test(err.message));
+    }
+  });
+
   test('REFRESHD_SIGNING_WORKERS: the machine default when unset, 0 to 16 otherwise', () => {
     assert.equal(loadEnv({}).signingWorkers, null);
     assert.equal(loadEnv({ REFRESHD_SIGNING_WORKERS: '0' }).signingWorkers, 0);

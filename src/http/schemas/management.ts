@@ -41,7 +41,7 @@ export const Metadata = Type.Record(Type.String({ pattern: METADATA_KEY_PATTERN 
  * in text) are refused at the edge, as a 400, instead of failing in the database.
  */
 export const NO_CONTROL_CHARS = '^[^\\u0000-\\u001f\\u007f]*$';
-const Text = (minLength: number, maxLength: number, description?: string) =>
+export const Text = (minLength: number, maxLength: number, description?: string) =>
   Type.String({ minLength, maxLength, pattern: NO_CONTROL_CHARS, ...(description ? { description } : {}) });
 
 const UserId = Text(1, 300, 'ID of the user.');
@@ -226,7 +226,7 @@ export const RevokeAccessBody = Type.Object(
 const describe = <T extends TSchema>(schema: T, description: string): T => ({ ...schema, description });
 
 /** The error rows every authenticated route can answer. */
-export function errorResponses(...extra: (400 | 404 | 413)[]): Record<number, TSchema> {
+export function errorResponses(...extra: (400 | 404 | 409 | 413)[]): Record<number, TSchema> {
   const out: Record<number, TSchema> = {
     401: describe(ErrorEnvelope, 'Missing, malformed, expired, not yet valid or wrongly signed token, or one for another issuer or audience.'),
     403: describe(ErrorEnvelope, 'The token lacks the scope this endpoint requires (insufficient_scope).'),
@@ -236,7 +236,8 @@ export function errorResponses(...extra: (400 | 404 | 413)[]): Record<number, TS
   };
   for (const code of extra) {
     if (code === 400) out[400] = describe(ErrorEnvelope, 'Invalid request URI, query string or body (invalid_uri, invalid_query_string, invalid_body).');
-    if (code === 404) out[404] = describe(ErrorEnvelope, 'The refresh token or session does not exist.');
+    if (code === 404) out[404] = describe(ErrorEnvelope, 'The object does not exist (inexistent_refresh_token, inexistent_session, inexistent_client, …).');
+    if (code === 409) out[409] = describe(ErrorEnvelope, 'A duplicate (conflict), or an entry the configuration file declares (managed_by_configuration_file).');
     if (code === 413) out[413] = describe(ErrorEnvelope, 'The request body is larger than 1 MB.');
   }
   return out;

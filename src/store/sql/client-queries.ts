@@ -23,10 +23,10 @@ export async function listClients(db: Kysely<Database>): Promise<Client[]> {
   return rows.map(clientFromRow);
 }
 
-export async function setClientSecretHash(db: Kysely<Database>, clientId: string, secretHash: Buffer, now: number): Promise<boolean> {
+export async function setClientSecretHash(db: Kysely<Database>, clientId: string, secretHash: Buffer, now: number, tokensValidAfter?: number): Promise<boolean> {
   const r = await db
     .updateTable('clients')
-    .set({ secret_hash: secretHash, updated_at: now })
+    .set({ secret_hash: secretHash, updated_at: now, ...(tokensValidAfter !== undefined ? { tokens_valid_after: tokensValidAfter } : {}) })
     .where('client_id', '=', clientId)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
@@ -83,4 +83,56 @@ export async function listClientGrants(db: Kysely<Database>): Promise<ClientGran
     out.push(...rows.map((r) => clientGrantFromRow(r, subjectType)));
   }
   return out;
+}
+
+/** Deletes a client and its grants of both subject types in one transaction; true when the client existed. */
+export async function deleteClient(db: Kysely<Database>, clientId: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    for (const table of Object.values(GRANT_TABLE)) await trx.deleteFrom(table).where('client_id', '=', clientId).execute();
+    const r = await trx.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  });
+}
+
+/** Inserts an API unless one with its identifier exists (false then): a create that never overwrites. */
+export async function insertResourceServer(db: Kysely<Database>, rs: ResourceServer): Promise<boolean> {
+  const r = await db
+    .insertInto('resource_servers')
+    .values(resourceServerToRow(rs))
+    .onConflict((oc) => oc.column('identifier').doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+}
+
+/** Deletes an API and every grant on it in one transaction; true when the API existed. */
+export async function deleteResourceServer(db: Kysely<Database>, identifier: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    for (const table of Object.values(GRANT_TABLE)) await trx.deleteFrom(table).where('audience', '=', identifier).execute();
+    const r = await trx.deleteFrom('resource_servers').where('identifier', '=', identifier).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  });
+}
+
+/** Inserts a grant unless the client already has one of its subject type for the API (false then). */
+export async function insertClientGrant(db: Kysely<Database>, grant: ClientGrant): Promise<boolean> {
+  const r = await db
+    .insertInto(GRANT_TABLE[grant.subjectType])
+    .values({ id: grant.id, client_id: grant.clientId, audience: grant.audience, scope: JSON.stringify(grant.scope) })
+    .onConflict((oc) => oc.columns(['client_id', 'audience']).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+}
+
+export async function findClientGrantById(db: Kysely<Database>, id: string): Promise<ClientGrant | null> {
+  for (const subjectType of ['client', 'user'] as const) {
+    const row = await db.selectFrom(GRANT_TABLE[subjectType]).selectAll().where('id', '=', id).executeTakeFirst();
+    if (row) return clientGrantFromRow(row, subjectType);
+  }
+  return null;
+}
+
+export async function deleteClientGrant(db: Kysely<Database>, id: string): Promise<boolean> {
+  let deleted = 0;
+  for (const table of Object.values(GRANT_TABLE)) deleted += Number((await db.deleteFrom(table).where('id', '=', id).executeTakeFirst()).numDeletedRows);
+  return deleted > 0;
 }

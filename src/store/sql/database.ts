@@ -60,6 +60,7 @@ export interface ClientsTable {
   token_exchange_targets: string;
   require_pop: Bool;
   require_dpop_nonce: Bool | null;
+  tokens_valid_after: number | null;
   created_at: number;
   updated_at: number;
 }

@@ -158,6 +158,7 @@ export function clientFromRow(r: Selectable<ClientsTable>): Client {
     tokenExchangeTargetClients: JSON.parse(r.token_exchange_targets) as string[],
     requireProofOfPossession: Boolean(r.require_pop),
     requireDpopNonce: r.require_dpop_nonce === null || r.require_dpop_nonce === undefined ? null : Boolean(r.require_dpop_nonce),
+    tokensValidAfter: msOrNull(r.tokens_valid_after),
     createdAt: ms(r.created_at),
     updatedAt: ms(r.updated_at),
   };
@@ -176,6 +177,7 @@ export function clientToRow(c: Client): Insertable<ClientsTable> {
     token_exchange_targets: JSON.stringify(c.tokenExchangeTargetClients),
     require_pop: bit(c.requireProofOfPossession),
     require_dpop_nonce: c.requireDpopNonce === null ? null : bit(c.requireDpopNonce),
+    tokens_valid_after: c.tokensValidAfter ?? null,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   };

@@ -189,8 +189,8 @@ export class SqlStore implements Store {
   listClients() {
     return this.#run('listClients', () => clients.listClients(this.db));
   }
-  setClientSecretHash(clientId: string, secretHash: Buffer, now: number) {
-    return this.#run('setClientSecretHash', () => clients.setClientSecretHash(this.db, clientId, secretHash, now));
+  setClientSecretHash(clientId: string, secretHash: Buffer, now: number, tokensValidAfter?: number) {
+    return this.#run('setClientSecretHash', () => clients.setClientSecretHash(this.db, clientId, secretHash, now, tokensValidAfter));
   }
   upsertResourceServer(rs: ResourceServer) {
     return this.#run('upsertResourceServer', () => clients.upsertResourceServer(this.db, rs));
@@ -211,6 +211,28 @@ export class SqlStore implements Store {
   }
   listClientGrants() {
     return this.#run('listClientGrants', () => clients.listClientGrants(this.db));
+  }
+  deleteClient(clientId: string) {
+    if (unstorable(clientId)) return Promise.resolve(false);
+    return this.#run('deleteClient', () => clients.deleteClient(this.db, clientId));
+  }
+  insertResourceServer(rs: ResourceServer) {
+    return this.#run('insertResourceServer', () => clients.insertResourceServer(this.db, rs));
+  }
+  deleteResourceServer(identifier: string) {
+    if (unstorable(identifier)) return Promise.resolve(false);
+    return this.#run('deleteResourceServer', () => clients.deleteResourceServer(this.db, identifier));
+  }
+  insertClientGrant(grant: ClientGrant) {
+    return this.#run('insertClientGrant', () => clients.insertClientGrant(this.db, grant));
+  }
+  findClientGrantById(id: string) {
+    if (unstorable(id)) return Promise.resolve(null);
+    return this.#run('findClientGrantById', () => clients.findClientGrantById(this.db, id));
+  }
+  deleteClientGrant(id: string) {
+    if (unstorable(id)) return Promise.resolve(false);
+    return this.#run('deleteClientGrant', () => clients.deleteClientGrant(this.db, id));
   }
 
   listSigningKeys() {

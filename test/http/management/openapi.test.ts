@@ -19,6 +19,13 @@ const EXPECTED: Record<string, Record<string, string[]>> = {
   '/users/{user_id}/revoke-access': { post: ['delete:sessions', 'delete:refresh_tokens'] },
   '/logs': { get: ['read:logs'] },
   '/logs/{id}': { get: ['read:logs'] },
+  '/clients': { get: ['read:clients', 'read:client_keys'], post: ['create:clients'] },
+  '/clients/{id}': { get: ['read:clients', 'read:client_keys'], patch: ['update:clients', 'update:client_keys'], delete: ['delete:clients'] },
+  '/clients/{id}/rotate-secret': { post: ['update:client_keys'] },
+  '/resource-servers': { get: ['read:resource_servers'], post: ['create:resource_servers'] },
+  '/resource-servers/{id}': { get: ['read:resource_servers'], patch: ['update:resource_servers'], delete: ['delete:resource_servers'] },
+  '/client-grants': { get: ['read:client_grants'], post: ['create:client_grants'] },
+  '/client-grants/{id}': { get: ['read:client_grants'], patch: ['update:client_grants'], delete: ['delete:client_grants'] },
 };
 
 for (const kind of STORES) {
@@ -62,9 +69,16 @@ for (const kind of STORES) {
             assert.equal(p?.required, true);
             assert.equal(p?.schema?.type, 'string');
           }
-          const success = method === 'get' || method === 'patch' ? '200' : '202';
-          for (const status of [success, '401', '403', '500', '503']) {
+          // Auth0's success codes: 200 to read or update, 201 to create, 202 to revoke, 204 (no body) to delete a client.
+          const success = Object.keys(op.responses).filter((s) => s.startsWith('2'));
+          assert.equal(success.length, 1, `${label}: one success status`);
+          assert.ok(['200', '201', '202', '204'].includes(success[0]!), label);
+          for (const status of [...success, '401', '403', '500', '503']) {
             const response = op.responses[status];
+            if (status === '204') {
+              assert.equal(typeof response?.description, 'string', `${label} ${status}`);
+              continue;
+            }
             assert.equal(typeof response?.description, 'string', `${label} ${status}`);
             const schema = response.content['application/json'].schema;
             // GET /logs answers a bare array or, with include_totals, an object (as on Auth0).
@@ -77,7 +91,7 @@ for (const kind of STORES) {
           if (method === 'patch' || method === 'post') {
             if (path.endsWith('/revoke-access')) assert.equal(op.requestBody.required, false, 'every revoke-access field is optional');
             else if (op.requestBody) assert.equal(op.requestBody.required, true, label);
-            if (path.endsWith('/revoke') && path.startsWith('/sessions')) assert.equal(op.requestBody, undefined, label);
+            if ((path.endsWith('/revoke') && path.startsWith('/sessions')) || path.endsWith('/rotate-secret')) assert.equal(op.requestBody, undefined, label);
             else assert.equal(op.requestBody.content['application/json'].schema.type, 'object', label);
           }
           assert.doesNotMatch(JSON.stringify(op), /"\[object|undefined/, label);

@@ -8,6 +8,7 @@ import * as familyClaims from './2026_12_02_0600_family_claims.js';
 import * as signingKeyActivation from './2026_12_02_1200_signing_key_activation.js';
 import * as dpopBinding from './2026_12_02_1400_dpop_binding.js';
 import * as proofOfPossession from './2026_12_02_1410_proof_of_possession.js';
+import * as clientTokensValidAfter from './2026_12_02_1300_client_tokens_valid_after.js';
 
 interface DialectMigration {
   up(db: Parameters<Migration['up']>[0], types: ColumnTypes): Promise<void>;
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '2026_12_02_1200_signing_key_activation': signingKeyActivation,
   '2026_12_02_1400_dpop_binding': dpopBinding,
   '2026_12_02_1410_proof_of_possession': proofOfPossession,
+  '2026_12_02_1300_client_tokens_valid_after': clientTokensValidAfter,
 };
 
 /** The names this build knows, in order. */
