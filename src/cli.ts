@@ -6,9 +6,13 @@ import { systemClock } from './core/clock.js';
 import { DEFAULT_KEY_ACTIVATION_DELAY_SECONDS, MAX_KEY_ACTIVATION_DELAY_SECONDS } from './core/key-rotation.js';
 import { renderConfigReference } from './ops/config-reference.js';
 import { collectGarbage } from './ops/gc.js';
-import { loadConfigFile } from './config/load-config.js';
+import { EMPTY_CONFIG, loadConfigFile } from './config/load-config.js';
 import { originProblem } from './config/origins.js';
-import { ConfigError } from './core/errors.js';
+import { ConfigError, ManagementError } from './core/errors.js';
+import { deleteClient, rotateClientSecret } from './admin/clients.js';
+import { CLI_ACTOR, type AdminDeps } from './admin/deps.js';
+import { FileManaged } from './admin/file-managed.js';
+import type { StoredEvent } from './core/events.js';
 import { refreshTokenProtectionProblem } from './core/refresh-token-protection.js';
 import { newEventId } from './core/event-ids.js';
 import { randomClientId, randomId, randomSecret } from './core/ids.js';
@@ -31,6 +35,30 @@ async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
   } finally {
     await store.close();
   }
+}
+
+/**
+ * The configuration use cases (src/admin, shared with the Management API) over the configured store: what
+ * REFRESHD_CONFIG declares stays the file's, and the `sapi` events they emit are stored when `fn` has succeeded.
+ */
+function withAdmin<T>(fn: (deps: AdminDeps) => Promise<T>): Promise<T> {
+  return withStore(async (store) => {
+    const env = loadEnv();
+    const managementAudience = managementAudienceFor(env.issuer);
+    const config = env.configPath ? loadConfigFile(env.configPath, managementAudience) : EMPTY_CONFIG;
+    const events: StoredEvent[] = [];
+    const deps: AdminDeps = {
+      store,
+      clock: systemClock,
+      events: { emit: (event) => events.push({ ...event, logId: newEventId(event.date) }) },
+      managementAudience,
+      fileManaged: FileManaged.of(config),
+      changed: () => {},
+    };
+    const result = await fn(deps);
+    await store.insertEvents(events);
+    return result;
+  });
 }
 
 const program = new Command('refreshd')
@@ -168,16 +196,25 @@ clients
 clients
   .command('rotate-secret')
   .argument('<client_id>')
+  .option('--revoke-tokens', 'a leaked secret: also revoke the client\'s refresh tokens and refuse the Management API tokens it already holds')
   .description('replace a client\'s secret and print the new one (shown once); the old one stops working within seconds')
-  .action((clientId: string) =>
-    withStore(async (store) => {
-      const client = await store.findClient(clientId);
-      if (!client) throw new ConfigError(`no client ${clientId}`);
-      if (client.tokenEndpointAuthMethod === 'none') throw new ConfigError(`${clientId} is a public client and has no secret`);
-      const secret = randomSecret();
-      await store.setClientSecretHash(clientId, sha256(secret), Date.now());
+  .action((clientId: string, opts: { revokeTokens?: boolean }) =>
+    withAdmin(async (deps) => {
+      const rotated = await rotateClientSecret(deps, CLI_ACTOR, clientId, { revokeTokens: opts.revokeTokens ?? false });
       console.log(`client_id:     ${clientId}`);
-      console.log(`client_secret: ${secret}`);
+      console.log(`client_secret: ${rotated.clientSecret}`);
+      if (opts.revokeTokens) console.log(`revoked ${rotated.revoked} refresh token(s); Management API tokens issued before now are refused`);
+    }),
+  );
+
+clients
+  .command('delete')
+  .argument('<client_id>')
+  .description('delete a client: its refresh tokens are revoked first, its grants go with it (as DELETE /api/v2/clients/{id})')
+  .action((clientId: string) =>
+    withAdmin(async (deps) => {
+      const { revoked } = await deleteClient(deps, CLI_ACTOR, clientId);
+      console.log(`deleted ${clientId}; revoked ${revoked} refresh token(s)`);
     }),
   );
 
@@ -266,7 +303,7 @@ keys
   );
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof ManagementError) {
     console.error(`refreshd: ${err.message}`);
     process.exit(2);
   }

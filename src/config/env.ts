@@ -178,7 +178,7 @@ export const ENV_VARS: readonly { name: string; default: string; description: st
     name: 'REFRESHD_MANAGEMENT_TOKEN_LIFETIME',
     default: '86400',
     description:
-      'Seconds a Management API access token lives (60-86400, as Auth0 allows), a limit on how long a leaked one works. To cut off a client at once: `POST /api/v2/clients/{id}/rotate-secret?revoke_tokens=true` (or `DELETE /api/v2/clients/{id}`).',
+      'Seconds a Management API access token lives (60-86400, as Auth0 allows), a limit on how long a leaked one works. To cut off a client at once: `refreshd clients rotate-secret ID --revoke-tokens` or `POST /api/v2/clients/{id}/rotate-secret?revoke_tokens=true` (or `clients delete`).',
   },
   { name: 'REFRESHD_GC_INTERVAL_SECONDS', default: '60', description: 'How often the background cleanup runs (each run is bounded to about a second); 0 disables it (use `refreshd gc`).' },
   { name: 'REFRESHD_GC_RETENTION_SECONDS', default: '86400', description: 'How long revoked or expired refresh-token families and expired sessions are kept before deletion.' },
