@@ -271,6 +271,8 @@ for (const kind of STORES) {
       const undeletable = unchangeable.filter((c) => c !== spaClient);
       const fileGrant = (await server.store.listClientGrants()).find((g) => g.clientId === MGMT_CLIENT)!.id;
       const apiIds = [API, encodeURIComponent(API), apiResourceServer, 'https://fuzz-api.example.com', server.refreshd.managementAudience, 'https://nowhere.example.com', '0123456789abcdef01234567', 'a'.repeat(600)];
+      // Stay unknown for the whole run: POST never creates them, so DELETE and grants on them stay no-ops.
+      const unknownApis = ['https://nowhere.example.com', '0123456789abcdef01234567'];
       const undeletableApis = apiIds.filter((a) => a !== apiResourceServer && a !== 'https://fuzz-api.example.com');
       const apiKeys = ['identifier', 'name', 'scopes', 'allow_offline_access', 'token_lifetime', 'signing_alg', 'token_dialect'];
       const apiBodies = [
@@ -416,12 +418,14 @@ for (const kind of STORES) {
         { method: 'GET', path: '/resource-servers/{id}', writes: 'never', params: { id: apiIds }, keys: ['include_fields'], values: everything, otherMethods: HARMLESS_METHODS },
         {
           // Identifiers it may create are none that a later DELETE is given, so that DELETE stays a no-op.
-          method: 'POST', path: '/resource-servers', writes: 'creates', keys: apiKeys, values: [...apiIds, 'https://fuzz-created.example.com', 'urn:fuzz:created', 'read:fuzz', '600', 'true'], otherMethods: HARMLESS_METHODS,
+          method: 'POST', path: '/resource-servers', writes: 'creates', keys: apiKeys, values: [...apiIds.filter((a) => !unknownApis.includes(a)), 'https://fuzz-created.example.com', 'urn:fuzz:created', 'read:fuzz', '600', 'true'], otherMethods: HARMLESS_METHODS,
           bodies: [`{"identifier":${JSON.stringify(API)}}`, '{"identifier":"https://fuzz-api.example.com","scopes":[]}', `{"identifier":${JSON.stringify(server.refreshd.managementAudience)}}`, '{"identifier":"https://fuzz-new.example.com"}', ...apiBodies],
         },
         { method: 'PATCH', path: '/resource-servers/{id}', writes: 'accepted', params: { id: apiIds }, keys: apiKeys, values: everything, bodies: apiBodies, otherMethods: HARMLESS_METHODS },
-        // The file's and the Management API are refused, the others unknown: nothing is deleted.
-        { method: 'DELETE', path: '/resource-servers/{id}', writes: 'noop', params: { id: undeletableApis }, keys: ['id'], values: COMMON },
+        // The file's and the Management API are refused, the others unknown. 'accepted', not 'noop': the POST run
+        // before may have created an API whose identifier is one of the hostile strings (e.g. __proto__), and
+        // deleting it is a 204 that rightly changes the database; batches of refusals are still compared.
+        { method: 'DELETE', path: '/resource-servers/{id}', writes: 'accepted', params: { id: undeletableApis }, keys: ['id'], values: COMMON },
         {
           method: 'GET', path: '/client-grants', writes: 'never', keys: ['audience', 'client_id', 'subject_type', 'from', 'take', 'page', 'per_page', 'include_totals', 'allow_any_organization'],
           values: [...everything, 'user', 'client', apiClient, ...grantIds],
