@@ -1,10 +1,11 @@
-import { REQUEST_HEADERS, refreshBody, TOKEN_PATH } from './lib/bench-client.js';
+import { DPOP_CLIENT_ID, publicRefreshBody, REQUEST_HEADERS, refreshBody, TOKEN_ENDPOINT, TOKEN_PATH } from './lib/bench-client.js';
+import { DpopProver } from './lib/dpop-prover.js';
 import { cpuWindow, databaseBackendPids, peakRssBytes, waitForQuiet, type CpuWindow } from './lib/proc-stats.js';
 import { countSyscalls, perRequest, syscallCountingAvailable, type SyscallCounts } from './lib/syscall-count.js';
 import { startTarget, type RunningTarget, type TargetContext } from './lib/start-target.js';
 import { countRows, type StoreKind } from './lib/storage.js';
 import { prepareManagementReads } from './load/management-reads.js';
-import { RefreshChains } from './load/refresh-chains.js';
+import { RefreshChains, type ChainSender } from './load/refresh-chains.js';
 import { runLoad, type ConnectionSource, type LoadResult } from './load/run-load.js';
 import type { ScenarioResult } from './report/results.js';
 import type { Scenario } from './scenarios.js';
@@ -37,6 +38,7 @@ interface Driver {
 }
 
 async function driverFor(s: Scenario, target: RunningTarget, settings: RunSettings): Promise<Driver> {
+  if (s.load.kind === 'refresh' && s.load.dpop) return dpopDriver(s.load.alg, target, settings);
   if (s.load.kind === 'refresh') {
     const chains = new RefreshChains();
     const alg = s.load.alg;
@@ -61,6 +63,48 @@ async function driverFor(s: Scenario, target: RunningTarget, settings: RunSettin
       return { next: () => ({ path: plan.paths[n++ % plan.paths.length]! }), done: () => {}, abandon: () => {} };
     },
   };
+}
+
+/**
+ * The public app's refreshes with DPoP (RFC 9449): one key (the app's, as in one browser), families bound to it at
+ * issuance, and every refresh signed with a fresh proof carrying the server's nonce. The nonce is fetched with one
+ * challenge before each run and then taken from each answer's DPoP-Nonce, as a client keeps it.
+ */
+async function dpopDriver(alg: 'ES256' | 'RS256', target: RunningTarget, settings: RunSettings): Promise<Driver> {
+  const chains = new RefreshChains();
+  const prover = DpopProver.create();
+  const jkt = await prover.thumbprint();
+  let nonce: string | undefined;
+  const sender: ChainSender = {
+    headers: () => ({ dpop: prover.proof(TOKEN_ENDPOINT, 'POST', nonce) }),
+    answered: (headers) => {
+      const fresh = headers['dpop-nonce'];
+      if (typeof fresh === 'string' && fresh) nonce = fresh;
+    },
+  };
+  return {
+    method: 'POST',
+    headers: REQUEST_HEADERS,
+    chains,
+    beforeRun: async () => {
+      chains.refill(await target.seed(alg, settings.connections + settings.spareTokens, { clientId: DPOP_CLIENT_ID, jkt }));
+      nonce = await challengeNonce(target.process.url, prover);
+    },
+    source: (i) => chains.source(i, publicRefreshBody, TOKEN_PATH, sender),
+  };
+}
+
+/** The server's current nonce: what a proof without one is answered with (400 use_dpop_nonce, one DPoP-Nonce). */
+async function challengeNonce(baseUrl: string, prover: DpopProver): Promise<string> {
+  const res = await fetch(new URL(TOKEN_PATH, baseUrl), {
+    method: 'POST',
+    headers: { ...REQUEST_HEADERS, dpop: prover.proof(TOKEN_ENDPOINT, 'POST') },
+    body: publicRefreshBody('not-a-token'),
+  });
+  const nonce = res.headers.get('dpop-nonce');
+  const body = (await res.json()) as { error?: string };
+  if (res.status !== 400 || body.error !== 'use_dpop_nonce' || !nonce) throw new Error(`no DPoP nonce challenge: ${res.status} ${JSON.stringify(body)}`);
+  return nonce;
 }
 
 interface Window {

@@ -15,7 +15,8 @@ export type TargetSpec =
 
 /** How the scenario is loaded: chained refresh-token rotation, or GETs over a prepared set of paths. */
 export type LoadSpec =
-  | { kind: 'refresh'; alg: BenchAlg }
+  /** `dpop`: the public app's chains, each family bound to the app's key, every refresh with a proof and the server's nonce. */
+  | { kind: 'refresh'; alg: BenchAlg; dpop?: boolean }
   | { kind: 'management-get'; read: ManagementRead }
   | { kind: 'get'; paths: string[] };
 
@@ -40,10 +41,12 @@ export const SCENARIOS: readonly Scenario[] = [
   { id: 'floor-sqlite-es256', group: 'floor', title: 'node:http + better-sqlite3 one-statement rotation (UPDATE … RETURNING, WAL, autocommit) + ES256 JWT (jose)', target: { kind: 'rotation-floor', store: 'sqlite', sign: 'ES256' }, load: { kind: 'refresh', alg: 'ES256' } },
   { id: 'refreshd-sqlite-es256', group: 'refreshd', title: 'refreshd on SQLite, ES256 access tokens', target: { kind: 'refreshd', store: 'sqlite' }, load: { kind: 'refresh', alg: 'ES256' } },
   { id: 'refreshd-sqlite-es256-hook', group: 'refreshd', title: 'refreshd on SQLite, ES256, refresh with a token hook (local hook answering 200 with two claims)', target: { kind: 'refreshd', store: 'sqlite', tokenHook: true }, load: { kind: 'refresh', alg: 'ES256' } },
+  { id: 'refreshd-sqlite-es256-dpop', group: 'refreshd', title: 'refreshd on SQLite, ES256, DPoP: a public client\'s families bound to its key (ES256 proof with the server nonce on every refresh)', target: { kind: 'refreshd', store: 'sqlite' }, load: { kind: 'refresh', alg: 'ES256', dpop: true } },
   { id: 'floor-pg', group: 'floor', title: 'node:http + pg, one-statement rotation (UPDATE … RETURNING), no JWT', target: { kind: 'rotation-floor', store: 'postgres', sign: 'none' }, load: { kind: 'refresh', alg: 'ES256' } },
   { id: 'floor-pg-es256', group: 'floor', title: 'node:http + pg one-statement rotation (named prepared UPDATE … RETURNING) + ES256 JWT (jose)', target: { kind: 'rotation-floor', store: 'postgres', sign: 'ES256' }, load: { kind: 'refresh', alg: 'ES256' } },
   { id: 'refreshd-pg-es256', group: 'refreshd', title: 'refreshd on PostgreSQL, ES256 access tokens', target: { kind: 'refreshd', store: 'postgres' }, load: { kind: 'refresh', alg: 'ES256' } },
   { id: 'refreshd-pg-es256-hook', group: 'refreshd', title: 'refreshd on PostgreSQL, ES256, refresh with a token hook (local hook answering 200 with two claims)', target: { kind: 'refreshd', store: 'postgres', tokenHook: true }, load: { kind: 'refresh', alg: 'ES256' } },
+  { id: 'refreshd-pg-es256-dpop', group: 'refreshd', title: 'refreshd on PostgreSQL, ES256, DPoP: a public client\'s families bound to its key (ES256 proof with the server nonce on every refresh)', target: { kind: 'refreshd', store: 'postgres' }, load: { kind: 'refresh', alg: 'ES256', dpop: true } },
   { id: 'floor-rs256-sync', group: 'floor', title: 'node:http + SHA-256 + RS256 JWT signed on the event loop (single-threaded), no DB', target: { kind: 'http-floor', alg: 'RS256', signer: 'sync' }, load: { kind: 'refresh', alg: 'RS256' } },
   { id: 'floor-rs256-jose', group: 'floor', title: 'node:http + SHA-256 + RS256 JWT (jose / WebCrypto), no DB', target: { kind: 'http-floor', alg: 'RS256', signer: 'jose' }, load: { kind: 'refresh', alg: 'RS256' } },
   { id: 'refreshd-sqlite-rs256', group: 'refreshd', title: 'refreshd on SQLite, RS256 access tokens (the default)', target: { kind: 'refreshd', store: 'sqlite' }, load: { kind: 'refresh', alg: 'RS256' } },

@@ -2,6 +2,8 @@
 
 export const CLIENT_ID = 'bench-rotating';
 export const CLIENT_SECRET = 'bench-rotating-secret-0123456789abcdefghij';
+/** A public client (a single-page app) whose families the backend binds to the app's DPoP key. */
+export const DPOP_CLIENT_ID = 'bench-spa';
 export const ES256_AUDIENCE = 'https://api-es256.bench.example/';
 export const RS256_AUDIENCE = 'https://api-rs256.bench.example/';
 export const SCOPE = 'offline_access read:data';
@@ -21,6 +23,14 @@ export const REQUEST_HEADERS: Record<string, string> = {
   'content-type': 'application/x-www-form-urlencoded',
   'user-agent': USER_AGENT,
 };
+
+/** The refresh request body of the public DPoP client: no secret, the proof in the DPoP header authenticates the key. */
+export function publicRefreshBody(refreshToken: string): string {
+  return `grant_type=refresh_token&client_id=${DPOP_CLIENT_ID}&refresh_token=${encodeURIComponent(refreshToken)}`;
+}
+
+/** The token endpoint as the issuer names it: a DPoP proof's `htu`. */
+export const TOKEN_ENDPOINT = new URL(TOKEN_PATH.slice(1), REFRESHD_ISSUER).href;
 
 /** The refresh request body: client_secret_post authentication, as a backend would send it. */
 export function refreshBody(refreshToken: string): string {
@@ -48,6 +58,15 @@ export function refreshdConfig(): Record<string, unknown> {
         client_id: CLIENT_ID,
         client_secret: CLIENT_SECRET,
         grant_types: ['urn:ietf:params:oauth:grant-type:token-exchange', 'refresh_token'],
+        refresh_token: { rotation_type: 'rotating', expiration_type: 'expiring', token_lifetime: 2_592_000, idle_token_lifetime: 1_296_000 },
+        // The backend issues the single-page app's first tokens (token exchange with target_client_id, dpop_jkt).
+        token_exchange_target_clients: [DPOP_CLIENT_ID],
+      },
+      // A public client, DPoP as Auth0 defaults it for public clients: proofs must carry the server's nonce.
+      {
+        client_id: DPOP_CLIENT_ID,
+        token_endpoint_auth_method: 'none',
+        grant_types: ['refresh_token'],
         refresh_token: { rotation_type: 'rotating', expiration_type: 'expiring', token_lifetime: 2_592_000, idle_token_lifetime: 1_296_000 },
       },
       // For the Management API read scenarios (pending until that API lands).

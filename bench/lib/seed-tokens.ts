@@ -4,7 +4,12 @@ import { audienceFor, CLIENT_ID, CLIENT_SECRET, REQUEST_HEADERS, SCOPE, type Ben
  * Issues `count` refresh tokens from a running refreshd over HTTP (RFC 8693 token exchange, one user each),
  * `concurrency` at a time (a fresh user each, unless `userId` names one). Failing issuance aborts the run: the load needs every one of them.
  */
-export async function issueRefreshdTokens(baseUrl: string, alg: BenchAlg, count: number, options: { concurrency?: number; userId?: string } = {}): Promise<string[]> {
+export async function issueRefreshdTokens(
+  baseUrl: string,
+  alg: BenchAlg,
+  count: number,
+  options: { concurrency?: number; userId?: string; /** Issue for the public app, bound to its key (RFC 9449 §5). */ dpop?: { clientId: string; jkt: string } } = {},
+): Promise<string[]> {
   const tokens: string[] = [];
   let next = 0;
   const worker = async () => {
@@ -18,6 +23,7 @@ export async function issueRefreshdTokens(baseUrl: string, alg: BenchAlg, count:
         subject_token_type: 'urn:refreshd:params:oauth:token-type:user-id',
         audience: audienceFor(alg),
         scope: SCOPE,
+        ...(options.dpop ? { target_client_id: options.dpop.clientId, dpop_jkt: options.dpop.jkt } : {}),
       });
       const res = await fetch(`${baseUrl}/oauth/token`, { method: 'POST', headers: REQUEST_HEADERS, body });
       const json = (await res.json()) as { refresh_token?: string };

@@ -19,12 +19,23 @@ export interface TargetContext {
   refreshdNodeOptions: string[];
 }
 
+/** Tokens for the public app, bound from the first to its key (token exchange's target_client_id and dpop_jkt). */
+export interface DpopSeed {
+  clientId: string;
+  jkt: string;
+}
+
+/** Targets other than refreshd mint plain tokens in-process: they have no DPoP scenario. */
+function noDpop(dpop: DpopSeed | undefined): void {
+  if (dpop) throw new Error('this target has no DPoP-bound tokens');
+}
+
 export interface RunningTarget {
   process: StartedProcess;
   /** Processes serving the target (the token hook server), whose CPU is the target's, not other tenants'. */
   helperPids: number[];
   /** Refresh tokens nobody has presented yet, for the chained load with `alg` access tokens. */
-  seed(alg: BenchAlg, count: number): Promise<string[]>;
+  seed(alg: BenchAlg, count: number, dpop?: DpopSeed): Promise<string[]>;
 }
 
 function databaseUrl(ctx: TargetContext, store: StoreKind): string {
@@ -70,7 +81,7 @@ export async function startTarget(spec: TargetSpec, ctx: TargetContext): Promise
             },
           }
         : proc;
-      return { process: both, helperPids: hook ? [hook.pid] : [], seed: (alg, n) => issueRefreshdTokens(proc.url, alg, n) };
+      return { process: both, helperPids: hook ? [hook.pid] : [], seed: (alg, n, dpop) => issueRefreshdTokens(proc.url, alg, n, dpop ? { dpop } : {}) };
     }
     case 'http-floor': {
       const proc = await startProcess({
@@ -80,7 +91,7 @@ export async function startTarget(spec: TargetSpec, ctx: TargetContext): Promise
         port,
         readyPath: '/__seed?n=0',
       });
-      return { process: proc, helperPids: [], seed: (_alg, n) => fetchSeedTokens(proc.url, n) };
+      return { process: proc, helperPids: [], seed: (_alg, n, dpop) => (noDpop(dpop), fetchSeedTokens(proc.url, n)) };
     }
     case 'rotation-floor': {
       const proc = await startProcess({
@@ -90,15 +101,15 @@ export async function startTarget(spec: TargetSpec, ctx: TargetContext): Promise
         port,
         readyPath: '/__seed?n=0',
       });
-      return { process: proc, helperPids: [], seed: (_alg, n) => fetchSeedTokens(proc.url, n) };
+      return { process: proc, helperPids: [], seed: (_alg, n, dpop) => (noDpop(dpop), fetchSeedTokens(proc.url, n)) };
     }
     case 'fastify-floor': {
       const proc = await startProcess({ name: 'floor (Fastify GET)', args: [here('../floors/fastify-get-floor.js')], port, readyPath: '/' });
-      return { process: proc, helperPids: [], seed: async () => [] };
+      return { process: proc, helperPids: [], seed: async (_alg, _n, dpop) => (noDpop(dpop), []) };
     }
     case 'oidc-provider': {
       const proc = await startProcess({ name: 'oidc-provider', args: [here('../peers/oidc-provider-peer.js')], port, readyPath: '/__seed?n=0' });
-      return { process: proc, helperPids: [], seed: (_alg, n) => fetchSeedTokens(proc.url, n) };
+      return { process: proc, helperPids: [], seed: (_alg, n, dpop) => (noDpop(dpop), fetchSeedTokens(proc.url, n)) };
     }
   }
 }

@@ -35,7 +35,7 @@ export class RefreshChains {
   }
 
   /** The source for connection `index`, continuing that connection's chain if it has one. */
-  source(index: number, body: (refreshToken: string) => string, path: string): ConnectionSource {
+  source(index: number, body: (refreshToken: string) => string, path: string, sender?: ChainSender): ConnectionSource {
     let inFlight: string | null = null;
     return {
       next: () => {
@@ -48,9 +48,10 @@ export class RefreshChains {
         if (this.#presented.has(token)) this.duplicates++;
         this.#presented.add(token);
         inFlight = token;
-        return { path, body: body(token) };
+        return sender ? { path, body: body(token), headers: sender.headers() } : { path, body: body(token) };
       },
-      done: (status, text) => {
+      done: (status, text, headers) => {
+        sender?.answered(headers);
         const presented = inFlight;
         inFlight = null;
         const successor = status === 200 ? refreshTokenIn(text) : null;
@@ -67,6 +68,12 @@ export class RefreshChains {
       },
     };
   }
+}
+
+/** Per-request headers of a chain's requests (a DPoP proof), and what the sender learns from each answer (a nonce). */
+export interface ChainSender {
+  headers(): Record<string, string>;
+  answered(headers: Record<string, string | string[]>): void;
 }
 
 /** The refresh_token member of a token response, found without a full JSON.parse (the generator shares the CPU). */

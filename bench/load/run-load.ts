@@ -8,9 +8,9 @@ import { LatencyRecorder } from './latency-recorder.js';
  */
 export interface ConnectionSource {
   /** The next request, or null when there is nothing left to send (counted as exhausted). */
-  next(): { path: string; body?: string } | null;
+  next(): { path: string; body?: string; /** Added to the load's headers for this request only (a DPoP proof). */ headers?: Record<string, string> } | null;
   /** The response to the request last returned by next(). */
-  done(status: number, body: string): void;
+  done(status: number, body: string, headers: Record<string, string | string[]>): void;
   /** The request last returned by next() will never get a response (connection dropped, run ended). */
   abandon(): void;
 }
@@ -65,16 +65,17 @@ export function runLoad(opts: LoadOptions): Promise<LoadResult> {
           if (!next) return { ...req, path: '/__exhausted' };
           slot.pending = true;
           slot.sentAt = performance.now();
-          return next.body === undefined ? { ...req, path: next.path } : { ...req, path: next.path, body: next.body };
+          const built = next.body === undefined ? { ...req, path: next.path } : { ...req, path: next.path, body: next.body };
+          return next.headers ? { ...built, headers: { ...opts.headers, ...next.headers } } : built;
         },
-        onResponse(status, body) {
+        onResponse(status, body, _context, headers) {
           if (!slot.pending) return;
           slot.pending = false;
           latencies.record(performance.now() - slot.sentAt);
           statusCounts[status] = (statusCounts[status] ?? 0) + 1;
           if (status >= 200 && status < 300) ok++;
           else non2xx++;
-          slot.source.done(status, body);
+          slot.source.done(status, body, headers);
         },
       },
     ]);
