@@ -1,6 +1,7 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { closeRedis, connectRedis, redisReady } from '../redis/connection.js';
 import type { ProofReplayCache } from './replay-cache.js';
 
 /**
@@ -15,22 +16,10 @@ export class RedisReplayCache implements ProofReplayCache {
 
   constructor(url: string, options: { keyPrefix: string; logger: Logger; timeoutMs?: number }) {
     this.#prefix = `${options.keyPrefix}:`;
-    this.#redis = new Redis(url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: options.timeoutMs ?? 250,
-      connectTimeout: 1000,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    });
-    let healthy = true;
-    // Without an 'error' listener ioredis would crash the process on the first refused connection.
-    this.#redis.on('error', (err: Error) => {
-      if (healthy) options.logger.warn({ err: { message: err.message } }, 'DPoP replay cache: Redis unavailable; DPoP proofs are refused (503) until it returns');
-      healthy = false;
-    });
-    this.#redis.on('ready', () => {
-      if (!healthy) options.logger.info({}, 'DPoP replay cache: Redis is back');
-      healthy = true;
+    this.#redis = connectRedis(url, {
+      timeoutMs: options.timeoutMs ?? 250,
+      logger: options.logger,
+      messages: { down: 'DPoP replay cache: Redis unavailable; DPoP proofs are refused (503) until it returns', back: 'DPoP replay cache: Redis is back' },
     });
   }
 
@@ -44,26 +33,11 @@ export class RedisReplayCache implements ProofReplayCache {
   }
 
   /** Waits (at most `timeoutMs`) for the connection, so the first proofs after a start are not refused. */
-  async ready(timeoutMs = 2000): Promise<boolean> {
-    const redis = this.#redis;
-    if (redis.status === 'ready') return true;
-    return new Promise((ok) => {
-      const done = (value: boolean) => {
-        clearTimeout(timer);
-        redis.off('ready', onReady);
-        ok(value);
-      };
-      const onReady = () => done(true);
-      const timer = setTimeout(() => done(false), timeoutMs);
-      redis.once('ready', onReady);
-    });
+  ready(timeoutMs = 2000): Promise<boolean> {
+    return redisReady(this.#redis, timeoutMs);
   }
 
-  async close(): Promise<void> {
-    try {
-      await this.#redis.quit();
-    } catch {
-      this.#redis.disconnect();
-    }
+  close(): Promise<void> {
+    return closeRedis(this.#redis);
   }
 }

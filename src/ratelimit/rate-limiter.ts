@@ -1,6 +1,7 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { silentLogger, type Logger } from '../core/logger.js';
+import { closeRedis, connectRedis, redisReady } from '../redis/connection.js';
 
 /**
  * One named limit: at most `points` requests per key in a window of `windowSeconds` that starts at the key's
@@ -51,7 +52,11 @@ export class RateLimiter {
   constructor(options: RateLimiterOptions) {
     this.#logger = options.logger ?? silentLogger;
     const prefix = options.keyPrefix ?? 'refreshd:rl';
-    this.#redis = options.redisUrl ? connectRedis(options.redisUrl, options.redisTimeoutMs ?? 250, this.#logger) : null;
+    this.#redis = options.redisUrl ? connectRedis(options.redisUrl, {
+          timeoutMs: options.redisTimeoutMs ?? 250,
+          logger: this.#logger,
+          messages: { down: 'rate limiter: Redis unavailable; counting per instance until it returns', back: 'rate limiter: Redis is back; counters are shared again' },
+        }) : null;
     for (const rule of options.rules) {
       if (rule.points <= 0) continue;
       this.#rules.set(rule.name, rule);
@@ -113,27 +118,11 @@ export class RateLimiter {
    * first request. Returns false if Redis is not there yet; the instance then starts on its own counters.
    */
   async ready(timeoutMs = 2000): Promise<boolean> {
-    const redis = this.#redis;
-    if (!redis || redis.status === 'ready') return true;
-    return new Promise((ok) => {
-      const done = (value: boolean) => {
-        clearTimeout(timer);
-        redis.off('ready', onReady);
-        ok(value);
-      };
-      const onReady = () => done(true);
-      const timer = setTimeout(() => done(false), timeoutMs);
-      redis.once('ready', onReady);
-    });
+    return this.#redis ? redisReady(this.#redis, timeoutMs) : true;
   }
 
   async close(): Promise<void> {
-    if (!this.#redis) return;
-    try {
-      await this.#redis.quit();
-    } catch {
-      this.#redis.disconnect();
-    }
+    if (this.#redis) await closeRedis(this.#redis);
   }
 }
 
@@ -154,26 +143,4 @@ export function mostRestrictive(a: RateLimitDecision | null | undefined, b: Rate
   if (!b) return a;
   if (a.allowed !== b.allowed) return a.allowed ? b : a;
   return b.remaining < a.remaining ? b : a;
-}
-
-function connectRedis(url: string, timeoutMs: number, logger: Logger): Redis {
-  const redis = new Redis(url, {
-    // Fail commands at once while disconnected instead of queueing them behind a dead connection.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: timeoutMs,
-    connectTimeout: 1000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-  });
-  let healthy = true;
-  // Without an 'error' listener ioredis would crash the process on the first refused connection.
-  redis.on('error', (err: Error) => {
-    if (healthy) logger.warn({ err: { message: err.message } }, 'rate limiter: Redis unavailable; counting per instance until it returns');
-    healthy = false;
-  });
-  redis.on('ready', () => {
-    if (!healthy) logger.info({}, 'rate limiter: Redis is back; counters are shared again');
-    healthy = true;
-  });
-  return redis;
 }
