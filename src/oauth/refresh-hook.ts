@@ -6,6 +6,7 @@ import type { ParsedRefreshToken } from '../tokens/refresh-token.js';
 import type { ResolvedAccess } from './access-resolution.js';
 import type { OAuthDeps } from './deps.js';
 import type { RefreshRequest, ScopedRefreshRequest } from './refresh.js';
+import { failedExchange } from './refresh-events.js';
 import { deniedByHook, hookEvent, hookUnavailable } from './token-hook-step.js';
 
 /**
@@ -49,12 +50,12 @@ export async function shapeRefresh(req: ScopedRefreshRequest, deps: OAuthDeps, p
   );
   switch (verdict.kind) {
     case 'deny':
-      refused(req, deps, family, presented, { failure_reason: 'hook_denied', reason: verdict.reason });
+      failedExchange(deps, req, family, { failure_reason: 'hook_denied', reason: verdict.reason }, presented.generation);
       throw deniedByHook(verdict.reason);
     case 'revoke':
       throw await revokeByHook(req, deps, family, presented, verdict.reason);
     case 'failed':
-      refused(req, deps, family, presented, { failure_reason: 'hook_failed', hook_failure: verdict.reason });
+      failedExchange(deps, req, family, { failure_reason: 'hook_failed', hook_failure: verdict.reason }, presented.generation);
       throw hookUnavailable(verdict.reason);
     case 'proceed': {
       const stored = verdict.familyClaims ?? family.claims;
@@ -66,20 +67,6 @@ export async function shapeRefresh(req: ScopedRefreshRequest, deps: OAuthDeps, p
       };
     }
   }
-}
-
-/** A refusal is a failed exchange (`fertft`, counted by reason in /metrics) that names the family. */
-function refused(req: RefreshRequest, deps: OAuthDeps, family: TokenFamily, presented: ParsedRefreshToken, details: Record<string, unknown>): void {
-  deps.events.emit({
-    type: 'fertft',
-    date: deps.clock.now(),
-    description: 'Failed exchange of Refresh Token for Access Token',
-    clientId: req.client.clientId,
-    userId: family.userId,
-    ip: req.context.ip,
-    userAgent: req.context.userAgent,
-    details: { ...details, familyId: family.id, latestCounter: family.generation, tokenCounter: presented.generation },
-  });
 }
 
 /** Auth0's `api.refreshToken.revoke(reason)`: the family is revoked (`srrt`) and the client gets invalid_grant. */
@@ -98,6 +85,6 @@ async function revokeByHook(req: RefreshRequest, deps: OAuthDeps, family: TokenF
       details: { credential_id: family.id, audience: family.audience, session_id: family.sessionId, reason },
     });
   }
-  refused(req, deps, family, presented, { failure_reason: 'hook_revoked', reason });
+  failedExchange(deps, req, family, { failure_reason: 'hook_revoked', reason }, presented.generation);
   return invalidRefreshToken(`revoked by the token hook: family ${family.id}`);
 }

@@ -10,6 +10,7 @@ import type { OAuthDeps, TokenResponse } from './deps.js';
 import type { DpopProof } from '../dpop/dpop-verifier.js';
 import { boundTo, tokenTypeFor } from './dpop-binding.js';
 import { idleExpiry } from './lifetimes.js';
+import { failedExchange } from './refresh-events.js';
 import { shapeRefresh, type ShapedRefresh } from './refresh-hook.js';
 import { judgePresentedToken, type RefreshFailure, type Verdict } from './refresh-verdict.js';
 
@@ -174,16 +175,7 @@ function requireBoundKey(req: RefreshRequest, deps: OAuthDeps, family: TokenFami
     { event: 'fertft', failureReason: reason, familyId: family.id, clientId: family.clientId, userId: family.userId, ip: req.context.ip },
     'refresh token bound to a DPoP key presented without it: refused, token untouched',
   );
-  deps.events.emit({
-    type: 'fertft',
-    date: deps.clock.now(),
-    description: 'Failed exchange of Refresh Token for Access Token',
-    clientId: req.client.clientId,
-    userId: family.userId,
-    ip: req.context.ip,
-    userAgent: req.context.userAgent,
-    details: { failure_reason: reason, familyId: family.id, latestCounter: family.generation, tokenCounter: generation },
-  });
+  failedExchange(deps, req, family, { failure_reason: reason }, generation);
   throw new OAuthError(
     'invalid_dpop_proof',
     req.proof ? 'The refresh token is bound to another DPoP key.' : 'The refresh token is bound to a DPoP key: send a DPoP proof made with it.',
@@ -262,18 +254,6 @@ async function respond(
 }
 
 function failure(deps: OAuthDeps, req: RefreshRequest, family: TokenFamily | null, reason: RefreshFailure, generation?: number): OAuthError {
-  deps.events.emit({
-    type: 'fertft',
-    date: deps.clock.now(),
-    description: 'Failed exchange of Refresh Token for Access Token',
-    clientId: req.client.clientId,
-    userId: family?.userId ?? null,
-    ip: req.context.ip,
-    userAgent: req.context.userAgent,
-    details: { failure_reason: reason, ...(family ? { familyId: family.id, latestCounter: family.generation, tokenCounter: generation } : {}) },
-    // A failure that names no family of this client (junk, a deleted family, another client's token) costs an
-    // attacker nothing to repeat: counted, but stored only aggregated.
-    ...(family ? {} : { aggregate: true }),
-  });
+  failedExchange(deps, req, family, { failure_reason: reason }, generation);
   return invalidRefreshToken(reason);
 }
