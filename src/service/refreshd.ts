@@ -242,9 +242,16 @@ export class Refreshd {
     );
   }
 
-  /** Exchanges a refresh token (rotating it if the client rotates); throws OAuthError invalid_grant when unusable. */
-  async refresh(input: { clientId: string; refreshToken: string; scope?: string; audience?: string } & DeviceInput): Promise<RefreshOutcome> {
+  /**
+   * Exchanges a refresh token (rotating it if the client rotates); throws OAuthError invalid_grant when unusable.
+   * `dpop` is the request's DPoP proof (RFC 9449; its `htu` is the issuer's token endpoint, `${issuer}oauth/token`),
+   * checked as on `POST /oauth/token`: a family bound to a key needs a proof by that key, and a proof binds the
+   * access token. When the client must send a nonce it gets OAuthError `use_dpop_nonce` with the nonce in
+   * `headers['dpop-nonce']`; `dpopNonce()` gives the next one to hand back with every answer.
+   */
+  async refresh(input: { clientId: string; refreshToken: string; scope?: string; audience?: string; dpop?: string } & DeviceInput): Promise<RefreshOutcome> {
     const client = await this.#client(input.clientId);
+    const proof = input.dpop === undefined ? null : await this.#dpop.verify([input.dpop], client);
     return refreshFamily(
       {
         client,
@@ -252,7 +259,7 @@ export class Refreshd {
         scope: input.scope ?? null,
         audience: input.audience ?? null,
         context: { ip: input.ip ?? null, userAgent: input.userAgent ?? null },
-        proof: null,
+        proof,
       },
       this.deps,
     );
