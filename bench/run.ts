@@ -32,12 +32,14 @@ const flag = (name: string) => argv.includes(`--${name}`);
 const option = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 /** --before-cli=<dist/src/cli.js of an older build>: run each refreshd scenario on both builds, interleaved. */
 const beforeCli = option('before-cli');
+/** --before-config=<file>: the configuration file the older build reads (one it can parse), instead of the harness's. */
+const beforeConfig = option('before-config');
 /**
  * --variant=<name>:<VAR>=<value>,… (repeatable): also run each refreshd scenario with these environment
  * variables, right before the scenario itself (same run, same database), as `<id>@<name>`.
  */
 const variants: Variant[] = [
-  ...(beforeCli ? [{ name: 'before', cli: beforeCli, env: {} }] : []),
+  ...(beforeCli ? [{ name: 'before', cli: beforeCli, env: beforeConfig ? { REFRESHD_CONFIG: beforeConfig } : {} }] : []),
   ...argv.filter((a) => a.startsWith('--variant=')).map((a) => parseVariant(a.slice('--variant='.length))),
 ];
 const mode: BenchResults['mode'] = flag('profile') ? 'profile' : variants.length ? 'compare' : flag('quick') ? 'quick' : 'full';
