@@ -201,7 +201,7 @@ async function scaleStore(kind: StoreKind): Promise<StoreScale> {
         await busy.stop();
       }
       const after = await countBulk(kind, url, 'expired');
-      out.cleanup = { activeFamilies: size, expiredFamilies: expired, without, during, deletedDuring: before - after, gcBatches: 'REFRESHD_GC_INTERVAL_SECONDS=1 (a sweep of at most ~1 s every 0.75–1.25 s, 500 rows a statement)' };
+      out.cleanup = { activeFamilies: size, expiredFamilies: expired, without, during, deletedDuring: before - after, gcBatches: 'REFRESHD_GC_INTERVAL_SECONDS=1 (a sweep of at most ~1 s every 0.75–1.25 s, slices of at most 500 rows sized to ~5 ms a statement)' };
       log(`  cleanup: p99 ${without.p99.toFixed(1)} ms without, ${during.p99.toFixed(1)} ms while deleting (${(before - after).toLocaleString('en-US')} deleted in the window)`);
     }
 

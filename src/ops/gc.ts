@@ -9,8 +9,32 @@ export interface GcPolicy {
   sessionStaleSeconds: number;
   /** Security events older than this are removed. */
   eventRetentionSeconds: number;
-  /** Rows examined per statement (default 500): small enough never to hold locks for long. */
+  /** Rows examined per statement at most (default 500). */
   batchSize?: number;
+  /**
+   * About how long one statement may take (default 5 ms). Each table's batch halves when a statement takes longer
+   * and doubles, up to `batchSize`, when it is well under: on SQLite a statement runs on the event loop, and a
+   * 500-row delete of families scattered over a large table (each on its own page) held it for tens of ms, which
+   * every refresh queued behind it waited out (bench:scale, cleanup during refreshes).
+   */
+  stepTargetMs?: number;
+}
+
+/** Smallest batch: below it a sweep spends its time on round trips rather than rows. */
+const MIN_BATCH = 16;
+
+/** A batch size that follows how long the last statement took. */
+function adaptiveBatch(max: number, targetMs: number) {
+  let size = Math.min(max, 64);
+  return {
+    get size() {
+      return size;
+    },
+    took(ms: number) {
+      if (ms > targetMs) size = Math.max(Math.min(MIN_BATCH, max), size >> 1);
+      else if (ms < targetMs / 4) size = Math.min(max, size * 2);
+    },
+  };
 }
 
 export interface GcCounts {
@@ -34,13 +58,23 @@ export async function collectGarbage(
   policy: GcPolicy,
   options: { budgetMs?: number; cursors?: Cursors } = {},
 ): Promise<GcCounts & { complete: boolean; cursors: Cursors }> {
-  const batch = policy.batchSize ?? 500;
+  const max = policy.batchSize ?? 500;
+  const target = policy.stepTargetMs ?? 5;
+  const batches = { families: adaptiveBatch(max, target), sessions: adaptiveBatch(max, target), events: adaptiveBatch(max, target) };
   const started = Date.now();
   const budget = options.budgetMs ?? Infinity;
   const cursors: Cursors = options.cursors ?? { families: null, sessions: null };
   const counts: GcCounts = { families: 0, sessions: 0, events: 0 };
   const overBudget = () => Date.now() - started >= budget;
+  // Between statements, so requests waiting on the event loop go first.
   const pause = () => new Promise((r) => setImmediate(r));
+  const timed = async <T>(batch: ReturnType<typeof adaptiveBatch>, step: (limit: number) => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const result = await step(batch.size);
+    batch.took(performance.now() - t0);
+    await pause();
+    return result;
+  };
 
   let familiesDone = false;
   let sessionsDone = false;
@@ -49,23 +83,25 @@ export async function collectGarbage(
     const now = clock.now();
     const deadBefore = now - policy.retentionSeconds * 1000;
     if (!familiesDone) {
-      const r = await store.gcFamilies({ afterId: cursors.families, scanLimit: batch, now, deadBefore });
+      const r = await timed(batches.families, (scanLimit) => store.gcFamilies({ afterId: cursors.families, scanLimit, now, deadBefore }));
       counts.families += r.deleted;
       cursors.families = r.nextAfterId;
       familiesDone = r.nextAfterId === null;
     }
     if (!sessionsDone) {
-      const r = await store.gcSessions({ afterId: cursors.sessions, scanLimit: batch, now, deadBefore, staleBefore: now - policy.sessionStaleSeconds * 1000 });
+      const r = await timed(batches.sessions, (scanLimit) =>
+        store.gcSessions({ afterId: cursors.sessions, scanLimit, now, deadBefore, staleBefore: now - policy.sessionStaleSeconds * 1000 }),
+      );
       counts.sessions += r.deleted;
       cursors.sessions = r.nextAfterId;
       sessionsDone = r.nextAfterId === null;
     }
     if (!eventsDone) {
-      const n = await store.deleteEventsBefore(now - policy.eventRetentionSeconds * 1000, batch);
+      const limit = batches.events.size;
+      const n = await timed(batches.events, (l) => store.deleteEventsBefore(now - policy.eventRetentionSeconds * 1000, l));
       counts.events += n;
-      eventsDone = n < batch;
+      eventsDone = n < limit;
     }
-    await pause();
   }
   return { ...counts, complete: familiesDone && sessionsDone && eventsDone, cursors };
 }
