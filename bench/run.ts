@@ -206,15 +206,26 @@ async function main(): Promise<number> {
 
   // Storage first: the refresh scenarios then run over tables that already hold the bulk-loaded families.
   const storage: Partial<Record<StoreKind, StorageFigures>> = {};
+  const storageWithClaims: Partial<Record<StoreKind, StorageFigures>> = {};
   const storeOf = (s: Scenario): StoreKind | null => (s.target.kind === 'refreshd' || s.target.kind === 'rotation-floor' ? s.target.store : null);
   const stores = new Set(selected.filter((s) => !s.pending).map(storeOf).filter((k): k is StoreKind => k !== null));
   for (const kind of stores) {
     const url = kind === 'sqlite' ? `sqlite:${join(tmp, 'refreshd.db')}` : (await createBenchDatabase()).url;
     ctx.databaseUrls[kind] = url;
     const t = performance.now();
-    await populateFamilies(url, settings.families, settings.claimsBytes);
+    await populateFamilies(url, settings.families, 0);
     storage[kind] = await measureStorage(kind, url);
-    log(`${kind}: ${settings.families.toLocaleString('en-US')} families (${settings.claimsBytes} B of claims each) in ${((performance.now() - t) / 1000).toFixed(1)} s, ${Math.round(storage[kind]!.bytesPerFamily)} B per family`);
+    log(`${kind}: ${settings.families.toLocaleString('en-US')} families in ${((performance.now() - t) / 1000).toFixed(1)} s, ${Math.round(storage[kind]!.bytesPerFamily)} B per family`);
+    if (settings.claimsBytes > 0) {
+      // The same families with application claims, on a database of their own (dropped after measuring).
+      const scratch = kind === 'sqlite' ? null : await createBenchDatabase();
+      const scratchUrl = scratch ? scratch.url : `sqlite:${join(tmp, 'claims.db')}`;
+      await populateFamilies(scratchUrl, settings.families, settings.claimsBytes);
+      storageWithClaims[kind] = await measureStorage(kind, scratchUrl);
+      if (scratch) await scratch.drop();
+      else for (const suffix of ['', '-wal', '-shm']) rmSync(join(tmp, 'claims.db') + suffix, { force: true });
+      log(`${kind}: with ${settings.claimsBytes} B of claims each, ${Math.round(storageWithClaims[kind]!.bytesPerFamily)} B per family`);
+    }
   }
 
   const results: ScenarioResult[] = [];
@@ -251,8 +262,9 @@ async function main(): Promise<number> {
     machine: m,
     settings,
     storage,
+    storageWithClaims,
     scenarios: results,
-    targets: evaluateTargets(results, storage),
+    targets: evaluateTargets(results, storage, storageWithClaims),
     problems,
   };
   mkdirSync(resultsDir, { recursive: true });

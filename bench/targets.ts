@@ -6,7 +6,7 @@ export type Check =
   /** scenario p99 ≤ limit (ms) */
   | { kind: 'p99-max'; scenario: string; limitMs: number }
   /** bytes per active family on a store ≤ limit */
-  | { kind: 'storage-max'; store: 'sqlite' | 'postgres'; limitBytes: number }
+  | { kind: 'storage-max'; store: 'sqlite' | 'postgres'; limitBytes: number; /** measured with the run's custom claims in every family */ withClaims?: boolean }
   /** rows added per refresh on every refreshd refresh scenario = 0 */
   | { kind: 'rows-per-refresh'; scenarios: string[] };
 
@@ -37,5 +37,7 @@ export const TARGETS: readonly TargetSpec[] = [
   { id: 'pg-dpop-vs-bearer', label: 'PostgreSQL, ES256: DPoP-bound refresh (public client, proof + nonce) ≥ 0.7 × bearer refresh', check: { kind: 'throughput-ratio', scenario: 'refreshd-pg-es256-dpop', reference: 'refreshd-pg-es256', factor: 0.7 } },
   { id: 'pg-storage', label: 'Storage ≤ 1 KiB per active family on PostgreSQL, indexes included', check: { kind: 'storage-max', store: 'postgres', limitBytes: 1024 } },
   { id: 'sqlite-storage', label: 'Storage per active family on SQLite, indexes included (same 1 KiB bar)', check: { kind: 'storage-max', store: 'sqlite', limitBytes: 1024 }, informational: true },
+  { id: 'pg-storage-claims', label: 'Storage per active family on PostgreSQL with 300 B of custom claims each (same 1 KiB bar)', check: { kind: 'storage-max', store: 'postgres', limitBytes: 1024, withClaims: true }, informational: true },
+  { id: 'sqlite-storage-claims', label: 'Storage per active family on SQLite with 300 B of custom claims each (same 1 KiB bar)', check: { kind: 'storage-max', store: 'sqlite', limitBytes: 1024, withClaims: true }, informational: true },
   { id: 'rows-per-refresh', label: '0 rows added per refresh', check: { kind: 'rows-per-refresh', scenarios: ['refreshd-sqlite-es256', 'refreshd-pg-es256', 'refreshd-sqlite-rs256', 'refreshd-pg-rs256', 'refreshd-sqlite-es256-hook', 'refreshd-pg-es256-hook', 'refreshd-sqlite-es256-dpop', 'refreshd-pg-es256-dpop'] } },
 ];

@@ -202,7 +202,7 @@ function beforeAfter(c: BenchResults): string {
   const perReq = (s: ScenarioResult | undefined, main: boolean) =>
     s?.cpu && s.requestsPerSecond ? int(((main ? s.cpu.serverMainThreadCores : s.cpu.serverCores) * 1e6) / s.requestsPerSecond) : '–';
   const out = [
-    `Measured in one run (${c.startedAt.slice(0, 16).replace('T', ' ')} UTC, \`npm run bench -- --before-cli=…\`, \`bench/results/before-after.json\`): each scenario ran on the code before these changes (commit b800829, built separately) and right after on this code, same database, same load; floors in the same run. *(contended)*: other tenants used more than ${c.settings.contendedCores} cores during even the best window.`,
+    `Measured in one run (${c.startedAt.slice(0, 16).replace('T', ' ')} UTC, \`npm run bench -- --before-cli=…\`, \`bench/results/before-after.json\`): each scenario ran on an older or altered build (*before*: which one, and how it was built, is in the findings below) and right after on this code, same database, same load; floors in the same run. *(contended)*: other tenants used more than ${c.settings.contendedCores} cores during even the best window.`,
     '',
     '| scenario | before req/s | after req/s | after / before | before p99 ms | after p99 ms | event-loop µs/req before → after | server CPU µs/req before → after | after × floor |',
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
@@ -228,10 +228,11 @@ export function renderMarkdown(r: BenchResults, extras: MarkdownExtras): string 
   const mgmt = r.scenarios.filter((s) => s.group === 'management');
   const targets = r.targets.filter((t) => !t.informational);
   const info = r.targets.filter((t) => t.informational);
+  const claimsLabel = `${int(r.settings.claimsBytes ?? 0)} B`;
   const storageRows = (['sqlite', 'postgres'] as const)
-    .map((k) => [k, r.storage[k]] as const)
-    .filter(([, f]) => f)
-    .map(([k, f]) => `| ${k} | ${int(f!.families)} | ${int(f!.tableBytes)} | ${int(f!.indexBytes)} | ${int(f!.totalBytes)} | **${int(f!.bytesPerFamily)}** | ${f!.method} |`);
+    .flatMap((k) => [[k, 'none', r.storage[k]] as const, [k, claimsLabel, r.storageWithClaims?.[k]] as const])
+    .filter(([, , f]) => f)
+    .map(([k, claims, f]) => `| ${k} | ${claims} | ${int(f!.families)} | ${int(f!.tableBytes)} | ${int(f!.indexBytes)} | ${int(f!.totalBytes)} | **${int(f!.bytesPerFamily)}** | ${f!.method} |`);
 
   return `# Benchmarks
 
@@ -272,10 +273,10 @@ ${syscallTable(r.scenarios)}
 
 ## Storage
 
-${int(r.settings.families)} active families inserted in bulk, shaped as refreshd writes them after a few rotations (Auth0-style ids, both digests, browser IP and User-Agent for first and last use${r.settings.claimsBytes ? `, and ${int(r.settings.claimsBytes)} bytes of custom access-token claims (JSON, different in every family), which live in the family's own row` : ''}; no leeway box: +60 B for clients with a rotation leeway).
+${int(r.settings.families)} active families inserted in bulk, shaped as refreshd writes them after a few rotations (Auth0-style ids, both digests, browser IP and User-Agent for first and last use; no leeway box: +60 B for clients with a rotation leeway)${r.storageWithClaims && Object.keys(r.storageWithClaims).length ? `; measured again on a database of their own with ${int(r.settings.claimsBytes ?? 0)} bytes of custom access-token claims in every family (JSON, different in every family), which live in the family's own row` : ''}. The refresh scenarios run over the families without claims.
 
-| store | families | table bytes | index bytes | total bytes | bytes per family | method |
-|---|--:|--:|--:|--:|--:|---|
+| store | claims | families | table bytes | index bytes | total bytes | bytes per family | method |
+|---|--:|--:|--:|--:|--:|--:|---|
 ${storageRows.join('\n')}
 
 Rows added by refreshes (every table, counted just before and just after each load run; the tokens issued between runs are not refreshes):
