@@ -12,6 +12,8 @@ import { ConfigError, ManagementError } from './core/errors.js';
 import { deleteClient, rotateClientSecret } from './admin/clients.js';
 import { CLI_ACTOR, type AdminDeps } from './admin/deps.js';
 import { FileManaged } from './admin/file-managed.js';
+import { addApisCommand } from './cli/apis-command.js';
+import { addGrantsCommand } from './cli/grants-command.js';
 import type { StoredEvent } from './core/events.js';
 import { refreshTokenProtectionProblem } from './core/refresh-token-protection.js';
 import { newEventId } from './core/event-ids.js';
@@ -93,13 +95,20 @@ configCommand
 configCommand
   .command('check')
   .argument('[path]', 'configuration file (default: $REFRESHD_CONFIG)')
-  .description('validate a configuration file without touching the database')
+  .description('validate a configuration file without touching the database, and list the entries it manages (the API and the CLI may not change those)')
   .action((path: string | undefined) => {
     const env = loadEnv();
     const file = path ?? env.configPath;
     if (!file) throw new ConfigError('config check: give a path or set REFRESHD_CONFIG');
     const c = loadConfigFile(file, managementAudienceFor(env.issuer));
     console.log(`${file}: valid (${c.clients.length} clients, ${c.resourceServers.length} APIs, ${c.clientGrants.length} grants)`);
+    const managed = FileManaged.of(c).entries();
+    if (managed.clients.length + managed.resourceServers.length + managed.clientGrants.length === 0) return;
+    // The same entries the Management API and the CLI refuse to change (409 managed_by_configuration_file).
+    console.log('managed by this file (re-applied at every start; the Management API and the CLI may not change or delete them):');
+    for (const id of managed.clients) console.log(`  client  ${id}`);
+    for (const identifier of managed.resourceServers) console.log(`  api     ${identifier}`);
+    for (const g of managed.clientGrants) console.log(`  grant   ${g.clientId} -> ${g.audience} (subject_type ${g.subjectType})`);
   });
 
 program
@@ -245,6 +254,9 @@ clients
       console.log(`revoked ${revoked} refresh token(s) of ${clientId}`);
     }),
   );
+
+addApisCommand(program, withAdmin);
+addGrantsCommand(program, withAdmin);
 
 const keys = program.command('keys').description('manage access-token signing keys');
 

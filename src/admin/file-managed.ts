@@ -1,7 +1,14 @@
 import type { GrantSubjectType } from '../core/types.js';
 import type { NormalizedConfig } from '../config/load-config.js';
 
-const grantKey = (clientId: string, audience: string, subjectType: GrantSubjectType) => `${subjectType}\n${clientId}\n${audience}`;
+/** A client grant as the file identifies it: one per client, API and subject type. */
+export interface ManagedGrant {
+  clientId: string;
+  audience: string;
+  subjectType: GrantSubjectType;
+}
+
+const grantKey = (g: ManagedGrant) => `${g.subjectType}\n${g.clientId}\n${g.audience}`;
 
 /**
  * The entries the configuration file declares. The file is applied at every start and wins for them, so the
@@ -11,12 +18,12 @@ const grantKey = (clientId: string, audience: string, subjectType: GrantSubjectT
 export class FileManaged {
   readonly #clients: ReadonlySet<string>;
   readonly #apis: ReadonlySet<string>;
-  readonly #grants: ReadonlySet<string>;
+  readonly #grants: ReadonlyMap<string, ManagedGrant>;
 
-  private constructor(clients: Iterable<string>, apis: Iterable<string>, grants: Iterable<string>) {
+  private constructor(clients: Iterable<string>, apis: Iterable<string>, grants: Iterable<ManagedGrant>) {
     this.#clients = new Set(clients);
     this.#apis = new Set(apis);
-    this.#grants = new Set(grants);
+    this.#grants = new Map([...grants].map((g) => [grantKey(g), { clientId: g.clientId, audience: g.audience, subjectType: g.subjectType }]));
   }
 
   static readonly NONE = new FileManaged([], [], []);
@@ -25,7 +32,7 @@ export class FileManaged {
     return new FileManaged(
       config.clients.map((c) => c.clientId),
       config.resourceServers.map((r) => r.identifier),
-      config.clientGrants.map((g) => grantKey(g.clientId, g.audience, g.subjectType)),
+      config.clientGrants,
     );
   }
 
@@ -37,7 +44,12 @@ export class FileManaged {
     return this.#apis.has(identifier);
   }
 
-  clientGrant(grant: { clientId: string; audience: string; subjectType: GrantSubjectType }): boolean {
-    return this.#grants.has(grantKey(grant.clientId, grant.audience, grant.subjectType));
+  clientGrant(grant: ManagedGrant): boolean {
+    return this.#grants.has(grantKey(grant));
+  }
+
+  /** Every entry the file manages, for `config check` to tell the operator which ones the API may not change. */
+  entries(): { clients: string[]; resourceServers: string[]; clientGrants: ManagedGrant[] } {
+    return { clients: [...this.#clients], resourceServers: [...this.#apis], clientGrants: [...this.#grants.values()] };
   }
 }
