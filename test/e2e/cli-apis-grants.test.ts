@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { resourceServerId } from '../../src/admin/resource-servers.js';
+import { applyConfigAsServerDoes } from '../helpers/cli-database.js';
 import { runCli } from '../helpers/process.js';
 import { createTestDatabase, STORES, type TestDatabase } from '../helpers/stores.js';
 
@@ -32,24 +33,12 @@ for (const kind of STORES) {
     let env: Record<string, string>;
     before(async () => {
       db = await createTestDatabase(kind);
-      writeFileSync(
-        configPath,
-        JSON.stringify({
-          resource_servers: [{ identifier: FILE_API, scopes: [{ value: 'read:file' }], allow_offline_access: true }],
-          clients: [{ client_id: 'from-file', client_secret: 'a-secret-of-the-configuration-file-0123456789', grant_types: ['urn:ietf:params:oauth:grant-type:token-exchange', 'refresh_token'] }],
-          client_grants: [{ client_id: 'from-file', audience: FILE_API, scope: ['read:file'], subject_type: 'user' }],
-        }),
-      );
       env = { REFRESHD_DATABASE_URL: db.url, REFRESHD_CONFIG: configPath, REFRESHD_ISSUER: ISSUER };
-      // The file is applied as the server does at start.
-      const store = db.open();
-      const { Refreshd } = await import('../../src/service/refreshd.js');
-      const { loadConfigFile } = await import('../../src/config/load-config.js');
-      await store.migrate();
-      const refreshd = await Refreshd.create({ store, issuer: ISSUER, signingWorkers: 0 });
-      await refreshd.applyConfig(loadConfigFile(configPath, refreshd.managementAudience));
-      await refreshd.close();
-      await store.close();
+      await applyConfigAsServerDoes(db, configPath, ISSUER, {
+        resource_servers: [{ identifier: FILE_API, scopes: [{ value: 'read:file' }], allow_offline_access: true }],
+        clients: [{ client_id: 'from-file', client_secret: 'a-secret-of-the-configuration-file-0123456789', grant_types: ['urn:ietf:params:oauth:grant-type:token-exchange', 'refresh_token'] }],
+        client_grants: [{ client_id: 'from-file', audience: FILE_API, scope: ['read:file'], subject_type: 'user' }],
+      });
     });
     after(async () => {
       await db.drop();

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sha256 } from '../../src/tokens/refresh-token.js';
+import { applyConfigAsServerDoes } from '../helpers/cli-database.js';
 import { runCli } from '../helpers/process.js';
 import { familyRecord, sessionRecord } from '../helpers/records.js';
 import { createTestDatabase, STORES, type TestDatabase } from '../helpers/stores.js';
@@ -23,17 +24,10 @@ for (const kind of STORES) {
     let env: Record<string, string>;
     before(async () => {
       db = await createTestDatabase(kind);
-      writeFileSync(configPath, JSON.stringify({ clients: [{ client_id: 'from-file', client_secret: 'a-secret-of-the-configuration-file-0123456789', grant_types: ['client_credentials'] }] }));
       env = { REFRESHD_DATABASE_URL: db.url, REFRESHD_CONFIG: configPath, REFRESHD_ISSUER: 'https://auth.example.com/' };
-      // The file is applied as the server does at start.
-      const store = db.open();
-      const { Refreshd } = await import('../../src/service/refreshd.js');
-      const { loadConfigFile } = await import('../../src/config/load-config.js');
-      await store.migrate();
-      const refreshd = await Refreshd.create({ store, issuer: env.REFRESHD_ISSUER!, signingWorkers: 0 });
-      await refreshd.applyConfig(loadConfigFile(configPath, refreshd.managementAudience));
-      await refreshd.close();
-      await store.close();
+      await applyConfigAsServerDoes(db, configPath, env.REFRESHD_ISSUER!, {
+        clients: [{ client_id: 'from-file', client_secret: 'a-secret-of-the-configuration-file-0123456789', grant_types: ['client_credentials'] }],
+      });
     });
     after(async () => {
       await db.drop();
