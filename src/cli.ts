@@ -9,7 +9,9 @@ import { collectGarbage } from './ops/gc.js';
 import { EMPTY_CONFIG, loadConfigFile } from './config/load-config.js';
 import { originProblem } from './config/origins.js';
 import { ConfigError, ManagementError } from './core/errors.js';
-import { deleteClient, rotateClientSecret } from './admin/clients.js';
+import { createClient, deleteClient, rotateClientSecret } from './admin/clients.js';
+import { createClientGrant } from './admin/client-grants.js';
+import { ensureManagementApi } from './admin/management-api.js';
 import { CLI_ACTOR, type AdminDeps } from './admin/deps.js';
 import { FileManaged } from './admin/file-managed.js';
 import { addApisCommand } from './cli/apis-command.js';
@@ -17,15 +19,12 @@ import { addGrantsCommand } from './cli/grants-command.js';
 import type { StoredEvent } from './core/events.js';
 import { refreshTokenProtectionProblem } from './core/refresh-token-protection.js';
 import { newEventId } from './core/event-ids.js';
-import { randomClientId, randomId, randomSecret } from './core/ids.js';
 import { KNOWN_GRANT_TYPES, MANAGEMENT_SCOPES, SIGNING_ALGS, type SigningAlg, type TokenEndpointAuthMethod } from './core/types.js';
 import { serve } from './main.js';
 import { DEFAULT_REFRESH_TOKEN_SETTINGS } from './oauth/defaults.js';
 import type { Store } from './ports/store.js';
-import { Refreshd } from './service/refreshd.js';
 import { openStore } from './store/open-store.js';
 import { KeyRing } from './tokens/key-ring.js';
-import { sha256 } from './tokens/refresh-token.js';
 
 /** Opens the configured store with migrations applied, runs `fn`, and always closes it. */
 async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
@@ -174,31 +173,25 @@ clients
     const refreshToken = { ...DEFAULT_REFRESH_TOKEN_SETTINGS, rotationType };
     const unprotected = refreshTokenProtectionProblem({ tokenEndpointAuthMethod: opts.authMethod, grantTypes, refreshToken });
     if (unprotected) throw new ConfigError(`clients create: --rotation non-rotating is refused: ${unprotected}`);
-    return withStore(async (store) => {
-      const now = Date.now();
-      const clientId = randomClientId();
-      const secret = opts.authMethod === 'none' ? null : randomSecret();
-      await store.upsertClient({
-        clientId,
+    // The same use cases as POST /api/v2/clients and /client-grants: the same checks, and `sapi` events stored.
+    return withAdmin(async (deps) => {
+      // Before the server's first start the built-in Management API is not there yet: written as a start would.
+      if (opts.management) await ensureManagementApi(deps.store, deps.managementAudience, loadEnv().managementTokenLifetimeSeconds);
+      const { client, clientSecret } = await createClient(deps, CLI_ACTOR, {
         name: opts.name,
-        secretHash: secret === null ? null : sha256(secret),
         tokenEndpointAuthMethod: opts.authMethod,
         grantTypes,
         isTokenEndpointIpHeaderTrusted: opts.ipHeaderTrusted ?? false,
         webOrigins: opts.webOrigin ?? [],
-        tokenExchangeTargetClients: [],
         requireProofOfPossession: opts.requireProofOfPossession ?? false,
         requireDpopNonce: opts.dpopNonce === undefined ? null : opts.dpopNonce === 'required',
         refreshToken,
-        createdAt: now,
-        updatedAt: now,
       });
       if (opts.management) {
-        const refreshd = await Refreshd.create({ store, issuer: loadEnv().issuer, signingWorkers: 0 });
-        await store.upsertClientGrant({ id: randomId(), clientId, audience: refreshd.managementAudience, scope: [...MANAGEMENT_SCOPES], subjectType: 'client' });
+        await createClientGrant(deps, CLI_ACTOR, { clientId: client.clientId, audience: deps.managementAudience, scope: [...MANAGEMENT_SCOPES], subjectType: 'client' });
       }
-      console.log(`client_id:     ${clientId}`);
-      if (secret) console.log(`client_secret: ${secret}`);
+      console.log(`client_id:     ${client.clientId}`);
+      if (clientSecret) console.log(`client_secret: ${clientSecret}`);
     });
   });
 

@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { OAuthError } from '../core/errors.js';
 import type { EventSink, SecurityEvent } from '../core/events.js';
 import { silentLogger, type Logger } from '../core/logger.js';
-import { MANAGEMENT_SCOPES, SIGNING_ALGS, type Client, type ResourceServer } from '../core/types.js';
+import { SIGNING_ALGS, type Client } from '../core/types.js';
 import { managementAudienceFor } from '../config/env.js';
 import { normalizeIssuer } from '../config/issuer.js';
 import { EMPTY_CONFIG, type NormalizedConfig } from '../config/load-config.js';
@@ -26,6 +26,7 @@ import { MemoryReplayCache, type ProofReplayCache } from '../dpop/replay-cache.j
 import { applyConfig, type ApplyReport } from './apply-config.js';
 import type { AdminDeps } from '../admin/deps.js';
 import { FileManaged } from '../admin/file-managed.js';
+import { ensureManagementApi } from '../admin/management-api.js';
 
 export interface RefreshdOptions {
   store: Store;
@@ -141,19 +142,8 @@ export class Refreshd {
     return refreshd;
   }
 
-  async #ensureManagementApi(): Promise<void> {
-    const api: ResourceServer = {
-      identifier: this.managementAudience,
-      name: 'refreshd Management API',
-      scopes: [...MANAGEMENT_SCOPES],
-      allowOfflineAccess: false,
-      tokenLifetimeSeconds: this.#managementTokenLifetimeSeconds,
-      signingAlg: 'RS256',
-      isSystem: true,
-      proofOfPossession: null,
-    };
-    const existing = await this.store.findResourceServer(api.identifier);
-    if (!existing || JSON.stringify(existing) !== JSON.stringify(api)) await this.store.upsertResourceServer(api);
+  #ensureManagementApi(): Promise<void> {
+    return ensureManagementApi(this.store, this.managementAudience, this.#managementTokenLifetimeSeconds);
   }
 
   /** Stops the signing workers and closes the DPoP replay cache; the store is the caller's to close. */

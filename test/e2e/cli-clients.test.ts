@@ -70,6 +70,12 @@ for (const kind of STORES) {
         assert.ok(event, JSON.stringify(events));
         assert.equal(event.details?.via, 'cli');
         assert.ok(!JSON.stringify(event).includes(fresh), 'the secret is never in an event');
+        // `clients create --management` went through the same use cases as POST /clients and /client-grants.
+        const create = events.find((e) => e.description === 'Create a client');
+        assert.equal(create?.details?.via, 'cli', JSON.stringify(events));
+        const grant = events.find((e) => e.description === 'Create a client grant');
+        assert.equal(grant?.details?.audience, 'https://auth.example.com/api/v2/', JSON.stringify(events));
+        assert.ok(!JSON.stringify(events).includes(created.stdout.match(/client_secret: *(\S+)/)![1]!), 'the first secret is never in an event');
       } finally {
         await store.close();
       }
