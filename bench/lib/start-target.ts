@@ -25,17 +25,20 @@ export interface DpopSeed {
   jkt: string;
 }
 
-/** Targets other than refreshd mint plain tokens in-process: they have no DPoP scenario. */
-function noDpop(dpop: DpopSeed | undefined): void {
-  if (dpop) throw new Error('this target has no DPoP-bound tokens');
-}
-
 export interface RunningTarget {
   process: StartedProcess;
   /** Processes serving the target (the token hook server), whose CPU is the target's, not other tenants'. */
   helperPids: number[];
   /** Refresh tokens nobody has presented yet, for the chained load with `alg` access tokens. */
   seed(alg: BenchAlg, count: number, dpop?: DpopSeed): Promise<string[]>;
+}
+
+/** The seed of a floor or the peer: tokens it mints in-process (GET /__seed), never DPoP-bound. */
+function seedFrom(url: string): RunningTarget['seed'] {
+  return async (_alg, n, dpop) => {
+    if (dpop) throw new Error('this target has no DPoP-bound tokens');
+    return fetchSeedTokens(url, n);
+  };
 }
 
 function databaseUrl(ctx: TargetContext, store: StoreKind): string {
@@ -91,7 +94,7 @@ export async function startTarget(spec: TargetSpec, ctx: TargetContext): Promise
         port,
         readyPath: '/__seed?n=0',
       });
-      return { process: proc, helperPids: [], seed: (_alg, n, dpop) => (noDpop(dpop), fetchSeedTokens(proc.url, n)) };
+      return { process: proc, helperPids: [], seed: seedFrom(proc.url) };
     }
     case 'rotation-floor': {
       const proc = await startProcess({
@@ -101,15 +104,15 @@ export async function startTarget(spec: TargetSpec, ctx: TargetContext): Promise
         port,
         readyPath: '/__seed?n=0',
       });
-      return { process: proc, helperPids: [], seed: (_alg, n, dpop) => (noDpop(dpop), fetchSeedTokens(proc.url, n)) };
+      return { process: proc, helperPids: [], seed: seedFrom(proc.url) };
     }
     case 'fastify-floor': {
       const proc = await startProcess({ name: 'floor (Fastify GET)', args: [here('../floors/fastify-get-floor.js')], port, readyPath: '/' });
-      return { process: proc, helperPids: [], seed: async (_alg, _n, dpop) => (noDpop(dpop), []) };
+      return { process: proc, helperPids: [], seed: async () => [] };
     }
     case 'oidc-provider': {
       const proc = await startProcess({ name: 'oidc-provider', args: [here('../peers/oidc-provider-peer.js')], port, readyPath: '/__seed?n=0' });
-      return { process: proc, helperPids: [], seed: (_alg, n, dpop) => (noDpop(dpop), fetchSeedTokens(proc.url, n)) };
+      return { process: proc, helperPids: [], seed: seedFrom(proc.url) };
     }
   }
 }
