@@ -49,7 +49,7 @@ export interface EnvConfig {
   /** REFRESHD_KEY_ACTIVATION_DELAY_SECONDS: how long `keys rotate` publishes a new key before it signs. */
   keyActivationDelaySeconds: number;
   /** REFRESHD_DPOP_*: the proof `iat` window and the nonce time step, in seconds. */
-  dpop: { iatWindowSeconds: number; nonceStepSeconds: number };
+  dpop: { iatWindowSeconds: number; nonceStepSeconds: number; keyCacheSize: number };
   /** REFRESHD_KEY_ENCRYPTION_KEY: private key material is encrypted at rest under it; null = stored as it is. */
   keyCipher: KeyCipher | null;
 }
@@ -224,6 +224,11 @@ export const ENV_VARS: readonly { name: string; default: string; description: st
     default: '60',
     description: 'Time step of DPoP nonces (10-3600): a nonce is accepted during the step it was issued in and the next one, by every instance over the same database.',
   },
+  {
+    name: 'REFRESHD_DPOP_KEY_CACHE_SIZE',
+    default: '1024',
+    description: 'How many DPoP proof keys stay imported (0-100000, least recently used out first): a client whose key is still cached costs no key import or thumbprint on its next proof. `0` imports every proof\'s key.',
+  },
   { name: 'REFRESHD_SHUTDOWN_GRACE_SECONDS', default: '25', description: 'How long SIGTERM waits for in-flight requests before closing their connections.' },
   { name: 'REFRESHD_TOKEN_HOOK_URL', default: '(none)', description: 'The token hook: refreshd POSTs each issuance and refresh here before writing anything ([token-hook.md](token-hook.md)). Each `REFRESHD_TOKEN_HOOK_*` variable overrides the same field of the configuration file\'s `token_hook`.' },
   { name: 'REFRESHD_TOKEN_HOOK_SECRET', default: '(none)', description: 'Standard Webhooks secret (`whsec_` + base64 of 24-64 bytes) that signs each hook request; required with a hook.' },
@@ -326,6 +331,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     dpop: {
       iatWindowSeconds: wholeNumber(env, 'REFRESHD_DPOP_IAT_WINDOW_SECONDS', DPOP_DEFAULTS.iatWindowSeconds, 1, 3600),
       nonceStepSeconds: wholeNumber(env, 'REFRESHD_DPOP_NONCE_STEP_SECONDS', DPOP_DEFAULTS.nonceStepSeconds, 10, 3600),
+      keyCacheSize: wholeNumber(env, 'REFRESHD_DPOP_KEY_CACHE_SIZE', DPOP_DEFAULTS.keyCacheSize, 0, 100_000),
     },
     keyCipher: env.REFRESHD_KEY_ENCRYPTION_KEY ? KeyCipher.fromSetting(env.REFRESHD_KEY_ENCRYPTION_KEY) : null,
   };

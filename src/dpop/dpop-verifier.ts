@@ -5,6 +5,7 @@ import type { Client } from '../core/types.js';
 import { dpopNonceRequired } from '../core/proof-of-possession.js';
 import type { NonceSource } from './nonce.js';
 import { invalidProof, verifyProof } from './proof.js';
+import { ProofKeyCache } from './proof-keys.js';
 import type { ProofReplayCache } from './replay-cache.js';
 
 /** What a request's valid DPoP proof establishes: the key it holds. */
@@ -18,9 +19,11 @@ export interface DpopSettings {
   iatWindowSeconds: number;
   /** Length of a nonce time step (seconds); a nonce is accepted during its step and the next. */
   nonceStepSeconds: number;
+  /** Proof keys kept imported (proof-keys.ts), least recently used out first; 0: import every proof's key. */
+  keyCacheSize: number;
 }
 
-export const DPOP_DEFAULTS: DpopSettings = { iatWindowSeconds: 300, nonceStepSeconds: 60 };
+export const DPOP_DEFAULTS: DpopSettings = { iatWindowSeconds: 300, nonceStepSeconds: 60, keyCacheSize: 1024 };
 
 /**
  * The token endpoint's DPoP step, after client authentication: at most one `DPoP` header, the proof itself
@@ -33,6 +36,7 @@ export class DpopVerifier {
   readonly #replay: ProofReplayCache;
   readonly #nonces: NonceSource;
   readonly #clock: Clock;
+  readonly #keys: ProofKeyCache;
 
   constructor(options: { tokenEndpoint: string; settings: DpopSettings; replay: ProofReplayCache; nonces: NonceSource; clock: Clock }) {
     this.#tokenEndpoint = options.tokenEndpoint;
@@ -40,6 +44,7 @@ export class DpopVerifier {
     this.#replay = options.replay;
     this.#nonces = options.nonces;
     this.#clock = options.clock;
+    this.#keys = new ProofKeyCache(options.settings.keyCacheSize);
   }
 
   /** A fresh nonce, offered on every answer to a request that carried a proof. */
@@ -51,7 +56,7 @@ export class DpopVerifier {
     if (headers.length === 0) return null;
     if (headers.length > 1) throw invalidProof('Send exactly one DPoP header.');
     const now = this.#clock.now();
-    const proof = await verifyProof(headers[0]!, { htm: method, htu: this.#tokenEndpoint, now, iatWindowSeconds: this.#settings.iatWindowSeconds });
+    const proof = await verifyProof(headers[0]!, { htm: method, htu: this.#tokenEndpoint, now, iatWindowSeconds: this.#settings.iatWindowSeconds, keys: this.#keys });
     if (proof.nonce !== undefined ? !this.#nonces.accepts(proof.nonce) : dpopNonceRequired(client)) {
       throw new OAuthError('use_dpop_nonce', 'Authorization server requires nonce in DPoP proof.', {
         headers: { 'dpop-nonce': this.#nonces.current() },

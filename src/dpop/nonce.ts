@@ -12,7 +12,8 @@ export class NonceSource {
   readonly #secret: Buffer;
   readonly #clock: Clock;
   readonly #stepMs: number;
-  #cached: { step: number; value: string } | null = null;
+  /** The values of the steps in use (current and previous): computing an HMAC per request is wasted work when the step changes once a minute. */
+  readonly #values = new Map<number, string>();
 
   constructor(secret: Buffer, clock: Clock, stepSeconds: number) {
     if (!Number.isInteger(stepSeconds) || stepSeconds < 1) throw new TypeError('stepSeconds must be a whole number of seconds, at least 1');
@@ -23,9 +24,7 @@ export class NonceSource {
 
   /** The nonce to hand out now (base64url, so within RFC 9449's NQCHAR). */
   current(): string {
-    const step = this.#step();
-    if (this.#cached?.step !== step) this.#cached = { step, value: this.#valueAt(step) };
-    return this.#cached.value;
+    return this.#valueAt(this.#step());
   }
 
   /** Whether `nonce` is the current or the previous step's, compared in constant time. */
@@ -45,6 +44,16 @@ export class NonceSource {
   }
 
   #valueAt(step: number): string {
+    let value = this.#values.get(step);
+    if (value === undefined) {
+      value = this.#compute(step);
+      this.#values.set(step, value);
+      for (const kept of this.#values.keys()) if (kept < step - 1 || kept > step + 1) this.#values.delete(kept);
+    }
+    return value;
+  }
+
+  #compute(step: number): string {
     const counter = Buffer.alloc(8);
     counter.writeBigUInt64BE(BigInt(Math.max(0, step)));
     return createHmac('sha256', this.#secret).update(LABEL).update(counter).digest().subarray(0, 24).toString('base64url');

@@ -1,5 +1,6 @@
-import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, EmbeddedJWK, type JWK } from 'jose';
+import { compactVerify, decodeProtectedHeader } from 'jose';
 import { OAuthError } from '../core/errors.js';
+import { importProofKey, type ProofKey, type ProofKeyCache } from './proof-keys.js';
 
 /**
  * The JWS algorithms a DPoP proof may use: asymmetric only (RFC 9449 §4.3 check 5), so `none` and every HMAC
@@ -23,6 +24,8 @@ export interface ProofExpectation {
   now: number;
   /** How far `iat` may be from `now`, either way, in seconds. */
   iatWindowSeconds: number;
+  /** Keys of earlier proofs, so a client's key is imported once rather than on every proof. */
+  keys?: ProofKeyCache;
 }
 
 /** A proof whose signature, header and claims passed; not yet checked against nonces or earlier proofs. */
@@ -64,11 +67,15 @@ export async function verifyProof(proof: string, expect: ProofExpectation): Prom
   if (PRIVATE_MEMBERS.some((m) => Object.hasOwn(jwk, m))) throw invalidProof('The DPoP proof\'s "jwk" must be a public key; it has private members.');
 
   let payload: Uint8Array;
+  const segment = proof.slice(0, proof.indexOf('.'));
+  const cached = expect.keys?.get(segment);
+  let key: ProofKey | undefined = cached;
   try {
-    ({ payload } = await compactVerify(proof, EmbeddedJWK, { algorithms: [...DPOP_ALGORITHMS] }));
+    ({ payload } = await compactVerify(proof, async (h, token) => (key ??= await importProofKey(h, token)).key, { algorithms: [...DPOP_ALGORITHMS] }));
   } catch (err) {
     throw invalidProof('The DPoP proof\'s signature does not verify with its "jwk".', (err as Error).message);
   }
+  if (!cached) expect.keys?.set(segment, key!);
   const claims = parseClaims(payload);
   if (claims.htm !== expect.htm) throw invalidProof('The DPoP proof\'s htm does not match the request method.');
   if (!sameUri(claims.htu, expect.htu)) throw invalidProof('The DPoP proof\'s htu does not match the token endpoint URL.', `htu ${claims.htu.slice(0, 200)}`);
@@ -76,7 +83,7 @@ export async function verifyProof(proof: string, expect: ProofExpectation): Prom
   if (Math.abs(nowSeconds - claims.iat) > expect.iatWindowSeconds) {
     throw invalidProof('The DPoP proof\'s iat is too far from the current time.', `iat ${claims.iat}, now ${nowSeconds}`);
   }
-  return { jkt: await calculateJwkThumbprint(jwk as JWK, 'sha256'), jti: claims.jti, iat: claims.iat, nonce: claims.nonce };
+  return { jkt: key!.jkt, jti: claims.jti, iat: claims.iat, nonce: claims.nonce };
 }
 
 interface ProofClaims {

@@ -104,7 +104,7 @@ export class Refreshd {
     const dpop = { ...DPOP_DEFAULTS, ...options.dpop };
     this.#dpop = new DpopVerifier({
       tokenEndpoint: new URL('oauth/token', this.issuer).href,
-      settings: { iatWindowSeconds: dpop.iatWindowSeconds, nonceStepSeconds: dpop.nonceStepSeconds },
+      settings: { iatWindowSeconds: dpop.iatWindowSeconds, nonceStepSeconds: dpop.nonceStepSeconds, keyCacheSize: dpop.keyCacheSize },
       replay: options.dpop?.replayCache ?? new MemoryReplayCache(this.clock),
       nonces: new NonceSource(secrets.nonceKey, this.clock, dpop.nonceStepSeconds),
       clock: this.clock,
