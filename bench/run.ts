@@ -18,6 +18,7 @@ import { measureStorage, populateFamilies, sqliteVersion, type StorageFigures, t
 import { summarizeProfile } from './profile/summarize.js';
 import { renderMarkdown, type ScaleResults } from './report/markdown.js';
 import { evaluateTargets, type BenchResults, type Machine, type ScenarioResult } from './report/results.js';
+import { combineRounds, spread } from './report/rounds.js';
 import { runScenario } from './run-scenario.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 
@@ -47,10 +48,16 @@ const only = option('only')?.split(',');
 /** Other tenants' CPU below which the machine counts as quiet, and above which a window counts as contended. */
 const QUIET_CORES = 0.15;
 const CONTENDED_CORES = 0.25;
+/**
+ * --rounds=<n>: measure every scenario n times, going through the whole list once per round (report/rounds.ts):
+ * figures are medians of the rounds and ratios the medians of per-round ratios. Full runs take 3.
+ */
+const rounds = mode === 'profile' ? 1 : Math.max(1, Number(option('rounds') ?? (mode === 'full' ? 3 : 1)));
 const settings = {
   connections: 32,
   warmupSeconds: mode === 'quick' ? 1 : 3,
-  durationSeconds: Number(option('duration') ?? (mode === 'quick' ? 3 : 10)),
+  durationSeconds: Number(option('duration') ?? (mode === 'quick' ? 3 : rounds > 1 ? 6 : 10)),
+  rounds,
   families: mode === 'quick' ? 10_000 : 100_000,
   /** Bytes of custom claims in each bulk-loaded family (--claims-bytes=0 for none): what applications store. */
   claimsBytes: Number(option('claims-bytes') ?? 300),
@@ -63,8 +70,8 @@ const settings = {
 const MAX_ATTEMPTS = 2;
 /** Tokens beyond one per connection, to replace chains that break (which also fails the run). */
 const SPARE_TOKENS = 8;
-/** Past this, no more waiting for quiet or re-measuring: the run must end within 15 minutes. */
-const BUDGET_MS = 10 * 60_000;
+/** Past this, no more waiting for quiet or re-measuring: the run must end within about 20 minutes. */
+const BUDGET_MS = (rounds > 1 ? 16 : 10) * 60_000;
 const runStart = performance.now();
 const overBudget = () => performance.now() - runStart > BUDGET_MS;
 
@@ -228,28 +235,40 @@ async function main(): Promise<number> {
     }
   }
 
-  const results: ScenarioResult[] = [];
-  for (const s of selected) {
-    if (mode === 'profile') {
-      mkdirSync(profileDir, { recursive: true });
-      ctx.refreshdNodeOptions = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${s.id}.cpuprofile`];
+  const perScenario = new Map<string, ScenarioResult[]>(selected.map((s) => [s.id, []]));
+  for (let round = 1; round <= rounds; round++) {
+    if (rounds > 1) log(`round ${round} of ${rounds}`);
+    for (const s of selected) {
+      if (s.pending && round > 1) continue;
+      if (mode === 'profile') {
+        mkdirSync(profileDir, { recursive: true });
+        ctx.refreshdNodeOptions = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${s.id}.cpuprofile`];
+      }
+      log(`${s.id}: ${s.pending ? 'pending' : 'running'}`);
+      let r: ScenarioResult;
+      // System calls are counted once, in the last round.
+      const countSeconds = round === rounds ? settings.countSeconds : 0;
+      try {
+        r = await runScenario(s, ctx, { ...settings, countSeconds, maxAttempts: MAX_ATTEMPTS, spareTokens: SPARE_TOKENS, overBudget, log });
+      } catch (err) {
+        r = { id: s.id, title: s.title, group: s.group, status: 'failed', problems: [err instanceof Error ? err.message : String(err)] };
+      }
+      perScenario.get(s.id)!.push(r);
+      if (r.status !== 'pending') {
+        log(
+          `  ${r.status}: ${Math.round(r.requestsPerSecond ?? 0)}/s, p50 ${r.latencyMs?.p50.toFixed(2)} ms, p99 ${r.latencyMs?.p99.toFixed(2)} ms, server ${r.cpu?.serverCores.toFixed(2)} cores, other ${r.cpu?.otherCores.toFixed(2)}${r.problems.length ? `\n  PROBLEMS: ${r.problems.join('; ')}` : ''}`,
+        );
+      }
+      if (mode === 'profile' && r.status !== 'pending') {
+        const summary = summarizeProfile(profileDir, s.id);
+        if (summary) log(`profile of ${s.id}:\n${summary}`);
+      }
     }
-    log(`${s.id}: ${s.pending ? 'pending' : 'running'}`);
-    let r: ScenarioResult;
-    try {
-      r = await runScenario(s, ctx, { ...settings, maxAttempts: MAX_ATTEMPTS, spareTokens: SPARE_TOKENS, overBudget, log });
-    } catch (err) {
-      r = { id: s.id, title: s.title, group: s.group, status: 'failed', problems: [err instanceof Error ? err.message : String(err)] };
-    }
-    results.push(r);
-    if (r.status !== 'pending') {
-      log(
-        `  ${r.status}: ${Math.round(r.requestsPerSecond ?? 0)}/s, p50 ${r.latencyMs?.p50.toFixed(2)} ms, p99 ${r.latencyMs?.p99.toFixed(2)} ms, server ${r.cpu?.serverCores.toFixed(2)} cores, other ${r.cpu?.otherCores.toFixed(2)}${r.problems.length ? `\n  PROBLEMS: ${r.problems.join('; ')}` : ''}`,
-      );
-    }
-    if (mode === 'profile' && r.status !== 'pending') {
-      const summary = summarizeProfile(profileDir, s.id);
-      if (summary) log(`profile of ${s.id}:\n${summary}`);
+  }
+  const results = selected.map((s) => combineRounds(perScenario.get(s.id)!));
+  if (rounds > 1) {
+    for (const r of results.filter((x) => x.rounds)) {
+      log(`${r.id}: median ${Math.round(r.requestsPerSecond!)}/s over ${r.rounds!.requestsPerSecond.length} rounds (${r.rounds!.requestsPerSecond.map(Math.round).join(', ')}; spread ${(spread(r.rounds!.requestsPerSecond) * 100).toFixed(0)} %)`);
     }
   }
 

@@ -52,6 +52,12 @@ function syscallTable(rows: ScenarioResult[]): string {
   return out.join('\n');
 }
 
+/** The rounds' lowest and highest throughput, when there were rounds. */
+function roundsRange(s: ScenarioResult): string {
+  const v = s.rounds?.requestsPerSecond;
+  return v && v.length > 1 ? ` (${int(Math.min(...v))}–${int(Math.max(...v))})` : '';
+}
+
 function scenarioTable(rows: ScenarioResult[], all: ScenarioResult[]): string {
   const byId = new Map(all.map((s) => [s.id, s]));
   const out = [
@@ -72,7 +78,7 @@ function scenarioTable(rows: ScenarioResult[], all: ScenarioResult[]): string {
     const db = s.cpu?.databaseCores && s.requestsPerSecond ? int((s.cpu.databaseCores * 1e6) / s.requestsPerSecond) : '';
     const sc = s.syscalls ? `${per(s.syscalls.server.total)} (${per(s.syscalls.server.mainThread.total)})` : '–';
     out.push(
-      `| \`${s.id}\`${flag} ${s.title} | ${int(s.requestsPerSecond)} | ${ms(s.latencyMs?.p50)} | ${ms(s.latencyMs?.p90)} | ${ms(s.latencyMs?.p99)} | ${cores(s.cpu?.serverCores)} | ${int(perReq)}${kernel} | ${int(loopPerReq)} | ${sc} | ${db} | ${cores(s.cpu?.loadgenCores)} | ${cores(s.cpu?.otherCores)} | ${mib(s.peakRssBytes)} | ${vs} |`,
+      `| \`${s.id}\`${flag} ${s.title} | ${int(s.requestsPerSecond)}${roundsRange(s)} | ${ms(s.latencyMs?.p50)} | ${ms(s.latencyMs?.p90)} | ${ms(s.latencyMs?.p99)} | ${cores(s.cpu?.serverCores)} | ${int(perReq)}${kernel} | ${int(loopPerReq)} | ${sc} | ${db} | ${cores(s.cpu?.loadgenCores)} | ${cores(s.cpu?.otherCores)} | ${mib(s.peakRssBytes)} | ${vs} |`,
     );
   }
   return out.join('\n');
@@ -240,7 +246,7 @@ export function renderMarkdown(r: BenchResults, extras: MarkdownExtras): string 
 
 **Machine:** ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel} · Node ${m.node} · PostgreSQL ${m.postgres} · SQLite ${m.sqlite} (better-sqlite3) · autocannon ${m.autocannon} · oidc-provider ${m.oidcProvider}
 
-**Run:** ${r.startedAt.slice(0, 19).replace('T', ' ')} UTC, ${r.mode} mode, ${Math.round(r.wallSeconds)} s end to end · ${r.settings.connections} connections, ${r.settings.warmupSeconds} s warm-up + ${r.settings.durationSeconds} s measured per scenario · refreshd at LOG_LEVEL=${r.settings.logLevel} · load average at start ${m.loadAverageAtStart.map((l) => l.toFixed(2)).join(' / ')}
+**Run:** ${r.startedAt.slice(0, 19).replace('T', ' ')} UTC, ${r.mode} mode, ${Math.round(r.wallSeconds)} s end to end · ${r.settings.connections} connections, ${(r.settings.rounds ?? 1) > 1 ? `${r.settings.rounds} rounds of ` : ''}${r.settings.warmupSeconds} s warm-up + ${r.settings.durationSeconds} s measured per scenario · refreshd at LOG_LEVEL=${r.settings.logLevel} · load average at start ${m.loadAverageAtStart.map((l) => l.toFixed(2)).join(' / ')}
 
 The load generator (autocannon, in the harness process) shares the same ${m.cpus} cores with the server under test, and on PostgreSQL with the database too: every figure below is for the whole system on one small box, and every ratio compares figures taken minutes apart in the same run. *server CPU* is the server process (all its threads: the event loop, signing workers, libuv's pool) over the measured window, in cores, and per request; *event loop* is the main thread alone, per request; *PostgreSQL CPU* is the backends serving the benchmark database; *other CPU* is everything else on the machine: PostgreSQL's shared processes, the kernel, and other tenants. This box is shared with other work, so before each measured window the harness waits for the rest of the machine to be quiet (< ${r.settings.quietCores} cores) and measures again (up to 2 windows) when a window was contended (other CPU > ${r.settings.contendedCores} cores); the least contended window is reported, and marked *(contended)* if even that one was.
 
@@ -290,6 +296,7 @@ ${extras.beforeAfter ? `## Before and after\n\n${beforeAfter(extras.beforeAfter)
 - \`npm run bench\` builds, then \`bench/run.ts\` runs every scenario of \`bench/scenarios.ts\` in order and evaluates \`bench/targets.ts\`; it writes this file and \`bench/results/latest.json\`. Options (after \`--\`): \`--quick\` a short smoke run (\`bench/results/quick.json\` only); \`--only=<id or prefix,…>\`; \`--profile\` runs refreshd under \`--cpu-prof\` and summarises each profile (\`bench/profile/\`, summaries in \`bench/results/profiles/\`); \`--before-cli=<dist/src/cli.js of another build>\` runs each refreshd scenario on both builds, interleaved (\`bench/results/before-after.json\`, the *Before and after* table); \`--cli=<…>\` runs another build instead; \`--render\` rewrites this file from \`latest.json\` without measuring.
 - refreshd runs as \`node dist/src/cli.js serve\` in its own process, configured by environment and a generated configuration file (one rotating client, an ES256 API and an RS256 API), on an SQLite file in a temporary directory or on a fresh PostgreSQL database that is dropped at the end (also on Ctrl-C; databases left by a killed run are dropped by the next run). Each scenario starts a fresh server process, so peak RSS is per scenario. Servers log at \`info\` to /dev/null (pino still formats every line).
 - Refresh tokens are pre-issued over HTTP (token exchange, one user each): 32 per load run plus spares, because autocannon ends a run by closing its connections, which abandons the 32 requests then in flight and ends their chains. Chaining: autocannon's \`setupClient\` gives each connection its own \`setRequests\` closures, so \`setupRequest\` presents that connection's current token and \`onResponse\` takes the successor out of the answer. (autocannon's own per-connection \`context\` cannot carry it: it is reset whenever the request list wraps, i.e. after every request of a one-request list.)
+- Rounds: a full run goes through the whole scenario list ${r.settings.rounds ?? 1} times, starting each scenario's server afresh every round, so each refreshd scenario is measured right after its floor in every round. *req/s* is the median of the rounds (their lowest and highest in brackets); the other figures of a row come from the round whose throughput is the median; a target's ratio is the median of the per-round ratios (their range is given), so one disturbed round moves neither. System calls are counted in the last round.
 - Latency is measured by the harness from \`setupRequest\` (just before the write) to \`onResponse\`, in microseconds: autocannon's histogram keeps whole milliseconds. Throughput is 2xx answers over the measured window.
 - Floors run as separate processes loaded by the same generator with the same requests: the same parse, client-secret check and SHA-256 of the presented token, then (ES256/RS256 floors) the same JWT claims signed with jose as refreshd does, or (\`floor-rs256-sync\`) signed with node:crypto on the event loop, i.e. single-threaded; the pg floor does the rotation as one named prepared \`UPDATE … RETURNING\` on refreshd's own \`token_families\` table with the same pool size (10). All answer the same JSON (the pg and bare floors with a placeholder of a JWT's length).
 - The peer, oidc-provider, mints its initial refresh tokens in-process through its own Grant and RefreshToken models and then serves the same chained load on its \`/token\` endpoint (rotation on, in-memory adapter, opaque access tokens, no id_token).
