@@ -188,15 +188,21 @@ export async function exchangeFamily(db: Kysely<Database>, x: FamilyExchange, ex
 
 // The Management API's hot path (GET /refresh-tokens/{id}) and every refresh miss read one family by id: the
 // statement is built and compiled once per Kysely instance instead of on every call.
-const findFamilySql = new WeakMap<Kysely<Database>, string>();
+const findTemplates = new WeakMap<Kysely<Database>, QueryTemplate<{ id: string }, Selectable<TokenFamiliesTable>>>();
 
+/**
+ * One family by id: every refresh reads it before deciding (oauth/refresh.ts), and so does the Management API's
+ * GET by id. Compiled once per Kysely instance, and on PostgreSQL a named prepared statement like the
+ * compare-and-set (parsed and planned once per connection), so it names its columns.
+ */
 export async function findFamily(db: Kysely<Database>, id: string, execute: Execute = (q) => db.executeQuery(q)): Promise<TokenFamily | null> {
-  let text = findFamilySql.get(db);
-  if (text === undefined) {
-    text = db.selectFrom('token_families').selectAll().where('id', '=', '').compile().sql;
-    findFamilySql.set(db, text);
+  let template = findTemplates.get(db);
+  if (template === undefined) {
+    const query = db.selectFrom('token_families').select(FAMILY_COLUMNS).where('id', '=', slot<string>('id'));
+    template = new QueryTemplate(query, { preparedStatement: 'refreshd_find_family' });
+    findTemplates.set(db, template);
   }
-  const { rows } = await execute(CompiledQuery.raw(text, [id]) as CompiledQuery<Selectable<TokenFamiliesTable>>);
+  const { rows } = await execute(template.bind({ id }));
   const row = rows[0];
   return row ? familyFromRow(row) : null;
 }
