@@ -4,17 +4,17 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { MANAGEMENT_SCOPES } from '../../src/core/types.js';
+import type { StoreDialect } from '../../src/ports/store.js';
 import type { SqlStore } from '../../src/store/sql/sql-store.js';
 import { API, MGMT_CLIENT, secretOf } from '../helpers/fixtures.js';
 import { fuzzEndpoint, hostileRequest, overHttp, type FuzzStats, type HostileCase, type HostileSpec } from '../helpers/fuzz.js';
 import { api, issueToken, managementToken, type IssuedToken } from '../helpers/management.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { reportFigures, scaled } from '../helpers/soak.js';
-import { STORES } from '../helpers/stores.js';
 import { exchange } from '../helpers/tokens.js';
 
 /**
- * Hostile input on every route of the Management API (/api/v2), the counterpart of fuzz-oauth.test.ts. Most
+ * Hostile input on every route of the Management API (/api/v2), the counterpart of fuzz-oauth-suite.ts. Most
  * generated requests carry a valid bearer token with every scope, so they reach validation and the handlers;
  * path parameters come from real ids (live and dead) mixed with hostile strings.
  *
@@ -146,7 +146,8 @@ const HARMLESS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'OPTIONS'];
 /** Values valid somewhere on the API but harmless anywhere: numbers, booleans, a client, an API, unknown ids. */
 const COMMON = ['', '0', '1', '-1', '2', '50', '100', '101', '1.5', '1e1', '0x10', ' 1', 'true', 'false', 'TRUE', 'null', '[]', '{}', 'backend', MGMT_CLIENT, API, NOBODY, 'AAAAAAAAAAAAAAAAAAAAAA'];
 
-for (const kind of STORES) {
+/** One store's suite: each store has its own test file, so the two run in parallel processes (the longest files in `npm test`). */
+export function hostileManagementSuite(kind: StoreDialect): void {
   describe(`hostile input on the Management API (${kind})`, () => {
     let server: TestServer;
     let token: string;

@@ -4,12 +4,12 @@ import fc from 'fast-check';
 import { TOKEN_EXCHANGE_GRANT, USER_ID_TOKEN_TYPE } from '../../src/core/types.js';
 import { OAUTH_RATE_LIMIT_RULES } from '../../src/http/oauth-plugin.js';
 import { RateLimiter } from '../../src/ratelimit/rate-limiter.js';
+import type { StoreDialect } from '../../src/ports/store.js';
 import type { SqlStore } from '../../src/store/sql/sql-store.js';
 import { API, secretOf } from '../helpers/fixtures.js';
 import { fuzzEndpoint, hostileRequest, overHttp, type HostileCase, type HostileSpec } from '../helpers/fuzz.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { reportFigures, scaled } from '../helpers/soak.js';
-import { STORES } from '../helpers/stores.js';
 import { issueRefreshToken, refresh } from '../helpers/tokens.js';
 
 const CASES = scaled(10_000, 200_000);
@@ -65,7 +65,8 @@ function checkGet(c: HostileCase, res: Answer) {
   } else assert.ok(res.statusCode < 300 || isAppError(res), what());
 }
 
-for (const kind of STORES) {
+/** One store's suite: each store has its own test file, so the two run in parallel processes (the longest files in `npm test`). */
+export function hostileOAuthSuite(kind: StoreDialect): void {
   describe(`hostile input on the OAuth, discovery and health endpoints (${kind})`, () => {
     let server: TestServer;
     let spec: HostileSpec;
