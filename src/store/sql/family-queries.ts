@@ -186,8 +186,6 @@ export async function exchangeFamily(db: Kysely<Database>, x: FamilyExchange, ex
   return row ? familyFromRow(row) : null;
 }
 
-// The Management API's hot path (GET /refresh-tokens/{id}) and every refresh miss read one family by id: the
-// statement is built and compiled once per Kysely instance instead of on every call.
 const findTemplates = new WeakMap<Kysely<Database>, QueryTemplate<{ id: string }, Selectable<TokenFamiliesTable>>>();
 
 /**
