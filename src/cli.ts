@@ -115,7 +115,7 @@ program
   .description('delete expired and revoked families, stale sessions and old events now (same policy as the background job)')
   .action(() =>
     withStore(async (store) => {
-      const r = await collectGarbage(store, systemClock, gcPolicyOf(loadEnv()));
+      const r = await collectGarbage(store, systemClock, gcPolicyOf(loadEnv(), store.dialect));
       console.log(`deleted ${r.families} families, ${r.sessions} sessions, ${r.events} events`);
     }),
   );

@@ -110,7 +110,7 @@ export async function serve(env: EnvConfig = loadEnv(), options: { handleSignals
   const consoleUrl = env.console ? new URL(`${CONSOLE_PREFIX.slice(1)}/`, env.issuer).href : null;
   if (creds) process.stdout.write(bootstrapBanner(creds, env.issuer, consoleUrl) + '\n');
 
-  const gc = new GcJob(store, clock, gcPolicyOf(env), logger);
+  const gc = new GcJob(store, clock, gcPolicyOf(env, store.dialect), logger);
   gc.start(env.gcIntervalSeconds);
 
   const limits = env.rateLimit;

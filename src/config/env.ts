@@ -9,6 +9,7 @@ import { tokenHookFromEnv } from './token-hook-config.js';
 import { isLoopbackHost } from '../core/hosts.js';
 import { DEFAULT_KEY_ACTIVATION_DELAY_SECONDS, MAX_KEY_ACTIVATION_DELAY_SECONDS } from '../core/key-rotation.js';
 import { DPOP_DEFAULTS } from '../dpop/dpop-verifier.js';
+import type { StoreDialect } from '../ports/store.js';
 
 export { isLoopbackHost };
 
@@ -350,7 +351,15 @@ export function managementAudienceFor(issuer: string): string {
   return `https://${new URL(issuer).host}/api/v2/`;
 }
 
-/** The cleanup policy the environment asks for. */
-export function gcPolicyOf(env: EnvConfig) {
-  return { retentionSeconds: env.gcRetentionSeconds, sessionStaleSeconds: env.sessionStaleSeconds, eventRetentionSeconds: env.eventRetentionSeconds };
+/**
+ * The cleanup policy the environment asks for, on this store: statements are paced (gc.ts `stepTargetMs`) only
+ * where they run on the event loop, SQLite's.
+ */
+export function gcPolicyOf(env: EnvConfig, dialect: StoreDialect) {
+  return {
+    retentionSeconds: env.gcRetentionSeconds,
+    sessionStaleSeconds: env.sessionStaleSeconds,
+    eventRetentionSeconds: env.eventRetentionSeconds,
+    stepTargetMs: dialect === 'postgres' ? null : undefined,
+  };
 }

@@ -16,15 +16,20 @@ export interface GcPolicy {
    * and doubles, up to `batchSize`, when it is well under: on SQLite a statement runs on the event loop, and a
    * 500-row delete of families scattered over a large table (each on its own page) held it for tens of ms, which
    * every refresh queued behind it waited out (bench:scale, cleanup during refreshes).
+   *
+   * `null`: every statement takes `batchSize` rows. For a store whose statements run elsewhere (PostgreSQL), a
+   * statement's time is mostly queueing behind the requests in flight, so pacing on it shrank every batch to 16
+   * rows under load and the sweep fell ~20 × behind (bench:scale 2026-12-04), while the event loop never waited.
    */
-  stepTargetMs?: number;
+  stepTargetMs?: number | null;
 }
 
 /** Smallest batch: below it a sweep spends its time on round trips rather than rows. */
 const MIN_BATCH = 16;
 
 /** A batch size that follows how long the last statement took. */
-function adaptiveBatch(max: number, targetMs: number) {
+function adaptiveBatch(max: number, targetMs: number | null) {
+  if (targetMs === null) return { size: max, took() {} };
   let size = Math.min(max, 64);
   return {
     get size() {
@@ -59,7 +64,7 @@ export async function collectGarbage(
   options: { budgetMs?: number; cursors?: Cursors } = {},
 ): Promise<GcCounts & { complete: boolean; cursors: Cursors }> {
   const max = policy.batchSize ?? 500;
-  const target = policy.stepTargetMs ?? 5;
+  const target = policy.stepTargetMs === undefined ? 5 : policy.stepTargetMs;
   const batches = { families: adaptiveBatch(max, target), sessions: adaptiveBatch(max, target), events: adaptiveBatch(max, target) };
   const started = Date.now();
   const budget = options.budgetMs ?? Infinity;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ManualClock } from '../../src/core/clock.js';
+import { gcPolicyOf, loadEnv } from '../../src/config/env.js';
 import { collectGarbage, type GcPolicy } from '../../src/ops/gc.js';
 import type { GcResult, GcStep, GcStore } from '../../src/ports/store.js';
 
@@ -105,6 +106,24 @@ test('slow statements halve each batch down to 16, or to batchSize when it is sm
   await collectGarbage(small, new ManualClock(NOW), { ...base, batchSize: 10, stepTargetMs: 2 });
   assert.deepEqual(small.limits.families, [10, 10, 10, 10], 'starts at batchSize < 64 and never halves below it');
   assert.deepEqual([small.limits.sessions, small.limits.events], [[10], [10]]);
+});
+
+// Without pacing (stepTargetMs null, PostgreSQL's policy) slow statements must not shrink the batch: there a
+// statement's time is queueing behind requests, not event-loop time.
+test('stepTargetMs null: every statement takes batchSize rows however long it takes', async () => {
+  const store = new FakeGcStore(rows('f', 1100), rows('s', 30), []);
+  store.delay = () => 4;
+  const r = await collectGarbage(store, new ManualClock(NOW), { ...base, batchSize: 500, stepTargetMs: null });
+  assert.deepEqual(store.limits.families, [500, 500, 500]);
+  assert.deepEqual(store.limits.sessions, [500]);
+  assert.deepEqual([r.families, r.sessions, r.complete], [1100, 30, true]);
+});
+
+// The wiring's policy: paced on SQLite (statements on the event loop), unpaced on PostgreSQL.
+test('gcPolicyOf paces SQLite sweeps and not PostgreSQL ones', () => {
+  const env = loadEnv({});
+  assert.equal(gcPolicyOf(env, 'postgres').stepTargetMs, null);
+  assert.equal(gcPolicyOf(env, 'sqlite').stepTargetMs, undefined, 'SQLite keeps the default 5 ms pacing');
 });
 
 // A slow patch must shrink only the table that was slow, and the batch must grow back once statements are fast again.
