@@ -4,6 +4,35 @@ import { calculateJwkThumbprint, EmbeddedJWK, type CompactJWSHeaderParameters, t
 export interface ProofKey {
   key: CryptoKey;
   jkt: string;
+  /** The signature check of later proofs under the same header (see `signatureCheck`). */
+  check: SignatureCheck;
+}
+
+/** Whether `signature` is the proof key's signature over `signingInput` (WebCrypto, on libuv's pool). */
+export type SignatureCheck = (signingInput: Uint8Array, signature: Uint8Array) => Promise<boolean>;
+
+/**
+ * The WebCrypto parameters jose verifies each JWS algorithm with (RFC 7518 §3): ECDSA with the raw r||s
+ * signature, RSASSA-PKCS1-v1_5, RSASSA-PSS with a salt as long as the hash, Ed25519. The hash of the RSA ones is
+ * part of the imported key.
+ */
+const VERIFY_PARAMS: Record<string, Parameters<typeof crypto.subtle.verify>[0]> = {
+  ES256: { name: 'ECDSA', hash: 'SHA-256' },
+  RS256: { name: 'RSASSA-PKCS1-v1_5' },
+  PS256: { name: 'RSA-PSS', saltLength: 32 },
+  EdDSA: { name: 'Ed25519' },
+  Ed25519: { name: 'Ed25519' },
+};
+
+/**
+ * The signature check of later proofs under a header jose has accepted: the very `crypto.subtle.verify` call
+ * jose's compactVerify ends in, without its parsing and checks of a header already checked. Those cost the event
+ * loop ~25 µs per proof (bench/FINDINGS.md); the check itself runs on libuv's pool either way.
+ */
+function signatureCheck(alg: string, key: CryptoKey): SignatureCheck {
+  const params = VERIFY_PARAMS[alg];
+  if (!params) throw new TypeError(`no signature check for alg ${alg}`);
+  return (input, signature) => crypto.subtle.verify(params, key, signature, input);
 }
 
 /**
@@ -51,5 +80,5 @@ export class ProofKeyCache {
 /** jose's import of the `jwk` header (public keys only), and the key's thumbprint. */
 export async function importProofKey(header: CompactJWSHeaderParameters, token: FlattenedJWSInput): Promise<ProofKey> {
   const key = (await EmbeddedJWK(header, token)) as CryptoKey;
-  return { key, jkt: await calculateJwkThumbprint(header.jwk as JWK, 'sha256') };
+  return { key, jkt: await calculateJwkThumbprint(header.jwk as JWK, 'sha256'), check: signatureCheck(header.alg!, key) };
 }

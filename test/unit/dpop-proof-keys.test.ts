@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { constants, createPublicKey, generateKeyPairSync, randomUUID, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { generateProof, generateKeyPair, type KeyPair } from 'dpop';
 import { calculateJwkThumbprint, exportJWK } from 'jose';
@@ -118,5 +119,88 @@ describe('DPoP replay cache sweep', () => {
     assert.equal(await cache.claim(digest(5), 10_000), true);
     assert.equal(await cache.claim(digest(5), 10_000), false);
     assert.equal(await cache.claim(digest(20_000), 10_000), false);
+  });
+});
+
+/**
+ * A proof under a header already verified takes the synchronous check (proof-keys.ts `signatureCheck`) instead of
+ * jose's compactVerify. Each case below is judged twice: with the key cache off (jose does all of it) and with the
+ * header cached by an earlier valid proof (the synchronous check). The two must agree on every one.
+ */
+describe('DPoP proofs under a cached header are judged as jose judges them', () => {
+  type Signer = { header: Record<string, unknown>; sign(input: Buffer): Buffer; other(input: Buffer): Buffer };
+
+  function signer(alg: 'ES256' | 'EdDSA' | 'Ed25519' | 'RS256' | 'PS256'): Signer {
+    const type = alg === 'ES256' ? 'ec' : alg === 'EdDSA' || alg === 'Ed25519' ? 'ed25519' : 'rsa';
+    const make = () => (type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519'));
+    const mine = make();
+    const theirs = make();
+    const { kty, crv, x, y, n, e } = mine.publicKey.export({ format: 'jwk' });
+    const jwk = Object.fromEntries(Object.entries({ kty, crv, x, y, n, e }).filter(([, v]) => v !== undefined));
+    const options = (key: KeyObject) =>
+      alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' as const } : alg === 'PS256' ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : key;
+    const hashOf = type === 'ed25519' ? null : 'sha256';
+    return {
+      header: { typ: 'dpop+jwt', alg, jwk },
+      sign: (input) => cryptoSign(hashOf, input, options(mine.privateKey)),
+      other: (input) => cryptoSign(hashOf, input, options(theirs.privateKey)),
+    };
+  }
+
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const claims = () => ({ jti: randomUUID(), htm: 'POST', htu: HTU, iat: Math.floor(Date.now() / 1000) });
+
+  /** A proof: the header as `s` has it, fresh claims, and the signature `sign` makes over the signing input. */
+  function build(s: Signer, sign: (input: Buffer) => Buffer = s.sign, payload = b64(claims())): string {
+    const input = `${b64(s.header)}.${payload}`;
+    return `${input}.${sign(Buffer.from(input)).toString('base64url')}`;
+  }
+
+  async function judged(proof: string, keys: ProofKeyCache): Promise<string> {
+    try {
+      await verifyProof(proof, expectation(keys));
+      return 'accepted';
+    } catch (err) {
+      return `refused: ${(err as Error).message}`;
+    }
+  }
+
+  for (const alg of ['ES256', 'EdDSA', 'Ed25519', 'RS256', 'PS256'] as const) {
+    test(`${alg}: valid, tampered, wrong key, malformed segments`, async () => {
+      const s = signer(alg);
+      const cases: Record<string, () => string> = {
+        valid: () => build(s),
+        'signature by another key': () => build(s, s.other),
+        'one signature character changed': () => tampered(build(s)),
+        'signature cut short': () => build(s).slice(0, -4),
+        'empty signature': () => build(s, () => Buffer.alloc(0)),
+        'payload with base64 padding': () => build(s, s.sign, `${b64(claims())}==`),
+        'payload with a "+"': () => build(s, s.sign, `${b64(claims())}+`),
+        'payload that is not JSON': () => build(s, s.sign, Buffer.from('not json').toString('base64url')),
+      };
+      if (alg === 'ES256') cases['ECDSA signature in DER form'] = () => build(s, (input) => cryptoSign('sha256', input, { key: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey }));
+      const warm = new ProofKeyCache(8);
+      assert.equal(await judged(build(s), warm), 'accepted', 'a first proof puts the header in the cache');
+      assert.equal(warm.size, 1);
+      for (const [name, make] of Object.entries(cases)) {
+        const proof = make();
+        const cold = await judged(proof, new ProofKeyCache(0));
+        assert.equal(await judged(proof, warm), cold, `${alg} ${name}: the cached path judges as jose does`);
+        assert.equal(cold === 'accepted', name === 'valid', `${alg} ${name}: ${cold}`);
+      }
+    });
+  }
+
+  test('PS256 with a salt longer than the hash is refused on both paths, as WebCrypto refuses it', async () => {
+    const s = signer('PS256');
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const header = { ...s.header, jwk: Object.fromEntries(Object.entries(createPublicKey(privateKey).export({ format: 'jwk' })).filter(([k]) => ['kty', 'n', 'e'].includes(k))) };
+    const pss = (saltLength: number) => (input: Buffer) => cryptoSign('sha256', input, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength });
+    const t: Signer = { header, sign: pss(32), other: pss(64) };
+    const warm = new ProofKeyCache(8);
+    assert.equal(await judged(build(t), warm), 'accepted');
+    const longSalt = build(t, t.other);
+    assert.match(await judged(longSalt, new ProofKeyCache(0)), /^refused/);
+    assert.match(await judged(longSalt, warm), /^refused/);
   });
 });
