@@ -45,7 +45,7 @@ export interface EnvConfig {
   tokenHook: TokenHookConfig;
   /** REFRESHD_MANAGEMENT_TOKEN_LIFETIME: seconds a Management API access token lives. */
   managementTokenLifetimeSeconds: number;
-  /** REFRESHD_SIGNING_WORKERS: threads that sign access tokens; null = the default for this machine. */
+  /** REFRESHD_SIGNING_WORKERS: threads that sign access tokens and check DPoP proofs; null = the default for this machine. */
   signingWorkers: number | null;
   /** REFRESHD_KEY_ACTIVATION_DELAY_SECONDS: how long `keys rotate` publishes a new key before it signs. */
   keyActivationDelaySeconds: number;
@@ -207,7 +207,7 @@ export const ENV_VARS: readonly { name: string; default: string; description: st
     name: 'REFRESHD_SIGNING_WORKERS',
     default: '(one per core beyond the first, at most 2)',
     description:
-      'Worker threads that sign access tokens; `0` signs on the event loop. Workers take the JWT assembly off the event loop but add a thread hand-off per batch of tokens, which costs more on a box whose other tenants keep every core busy (BENCHMARKS.md).',
+      'Worker threads that sign access tokens and check DPoP proofs (with jose, as the event loop would); `0` does both on the event loop. Workers take the JWS work off the event loop but add a thread hand-off per batch, which costs more on a box whose other tenants keep every core busy (BENCHMARKS.md).',
   },
   {
     name: 'REFRESHD_KEY_ACTIVATION_DELAY_SECONDS',
@@ -228,7 +228,7 @@ export const ENV_VARS: readonly { name: string; default: string; description: st
   {
     name: 'REFRESHD_DPOP_KEY_CACHE_SIZE',
     default: '1024',
-    description: 'How many DPoP proof keys stay imported (0-100000, least recently used out first): a client whose key is still cached costs no key import or thumbprint on its next proof. Each kept key costs about 8 KB of memory (OpenSSL\'s key object; measured), so the default about 8 MB. `0` imports every proof\'s key.',
+    description: 'How many DPoP proof keys stay imported (0-100000, least recently used out first), in each crypto worker (a key\'s proofs always go to the same one; see `REFRESHD_SIGNING_WORKERS`) or on the event loop without workers: a client whose key is still cached costs no key import or thumbprint on its next proof. Each kept key costs about 8 KB of memory (OpenSSL\'s key object; measured), so the default about 8 MB per worker. `0` imports every proof\'s key.',
   },
   { name: 'REFRESHD_SHUTDOWN_GRACE_SECONDS', default: '25', description: 'How long SIGTERM waits for in-flight requests before closing their connections.' },
   { name: 'REFRESHD_TOKEN_HOOK_URL', default: '(none)', description: 'The token hook: refreshd POSTs each issuance and refresh here before writing anything ([token-hook.md](token-hook.md)). Each `REFRESHD_TOKEN_HOOK_*` variable overrides the same field of the configuration file\'s `token_hook`.' },

@@ -4,7 +4,7 @@ import { OAuthError } from '../core/errors.js';
 import type { Client } from '../core/types.js';
 import { dpopNonceRequired } from '../core/proof-of-possession.js';
 import type { NonceSource } from './nonce.js';
-import { invalidProof, verifyProof } from './proof.js';
+import { invalidProof, verifyProof, type ProofExpectation, type VerifiedProof } from './proof.js';
 import { ProofKeyCache } from './proof-keys.js';
 import type { ProofReplayCache } from './replay-cache.js';
 
@@ -12,6 +12,11 @@ import type { ProofReplayCache } from './replay-cache.js';
 export interface DpopProof {
   /** RFC 7638 SHA-256 thumbprint of the proof's key, base64url. */
   jkt: string;
+}
+
+/** Checks proofs elsewhere (the crypto workers, each with its own key cache); without one, on the event loop. */
+export interface ProofChecker {
+  verifyProof(proof: string, expect: Omit<ProofExpectation, 'keys'>): Promise<VerifiedProof>;
 }
 
 export interface DpopSettings {
@@ -37,14 +42,16 @@ export class DpopVerifier {
   readonly #nonces: NonceSource;
   readonly #clock: Clock;
   readonly #keys: ProofKeyCache;
+  readonly #checker: ProofChecker | null;
 
-  constructor(options: { tokenEndpoint: string; settings: DpopSettings; replay: ProofReplayCache; nonces: NonceSource; clock: Clock }) {
+  constructor(options: { tokenEndpoint: string; settings: DpopSettings; replay: ProofReplayCache; nonces: NonceSource; clock: Clock; checker?: ProofChecker | null }) {
     this.#tokenEndpoint = options.tokenEndpoint;
     this.#settings = options.settings;
     this.#replay = options.replay;
     this.#nonces = options.nonces;
     this.#clock = options.clock;
-    this.#keys = new ProofKeyCache(options.settings.keyCacheSize);
+    this.#checker = options.checker ?? null;
+    this.#keys = new ProofKeyCache(this.#checker ? 0 : options.settings.keyCacheSize);
   }
 
   /** A fresh nonce, offered on every answer to a request that carried a proof. */
@@ -56,7 +63,8 @@ export class DpopVerifier {
     if (headers.length === 0) return null;
     if (headers.length > 1) throw invalidProof('Send exactly one DPoP header.');
     const now = this.#clock.now();
-    const proof = await verifyProof(headers[0]!, { htm: method, htu: this.#tokenEndpoint, now, iatWindowSeconds: this.#settings.iatWindowSeconds, keys: this.#keys });
+    const expect = { htm: method, htu: this.#tokenEndpoint, now, iatWindowSeconds: this.#settings.iatWindowSeconds };
+    const proof = this.#checker ? await this.#checker.verifyProof(headers[0]!, expect) : await verifyProof(headers[0]!, { ...expect, keys: this.#keys });
     if (proof.nonce !== undefined ? !this.#nonces.accepts(proof.nonce) : dpopNonceRequired(client)) {
       throw new OAuthError('use_dpop_nonce', 'Authorization server requires nonce in DPoP proof.', {
         headers: { 'dpop-nonce': this.#nonces.current() },

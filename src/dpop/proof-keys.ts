@@ -1,3 +1,4 @@
+import { constants, KeyObject, verify } from 'node:crypto';
 import { calculateJwkThumbprint, EmbeddedJWK, type CompactJWSHeaderParameters, type CryptoKey, type FlattenedJWSInput, type JWK } from 'jose';
 
 /** A proof key as jose imported it, with its RFC 7638 thumbprint. */
@@ -8,8 +9,15 @@ export interface ProofKey {
   check: SignatureCheck;
 }
 
-/** Whether `signature` is the proof key's signature over `signingInput` (WebCrypto, on libuv's pool). */
-export type SignatureCheck = (signingInput: Uint8Array, signature: Uint8Array) => Promise<boolean>;
+/** Whether `signature` is the proof key's signature over `signingInput`. */
+export type SignatureCheck = (signingInput: Uint8Array, signature: Uint8Array) => boolean | Promise<boolean>;
+
+/**
+ * How later proofs under a cached header are checked: `webcrypto` on libuv's pool (for the event loop, which
+ * has other requests to serve meanwhile), `synchronous` on the calling thread (for a crypto worker, whose only
+ * work this is: a hand-off to the pool and back would only add latency).
+ */
+export type CheckMode = 'webcrypto' | 'synchronous';
 
 /**
  * The WebCrypto parameters jose verifies each JWS algorithm with (RFC 7518 §3): ECDSA with the raw r||s
@@ -25,14 +33,26 @@ const VERIFY_PARAMS: Record<string, Parameters<typeof crypto.subtle.verify>[0]> 
 };
 
 /**
- * The signature check of later proofs under a header jose has accepted: the very `crypto.subtle.verify` call
- * jose's compactVerify ends in, without its parsing and checks of a header already checked. Those cost the event
- * loop ~25 µs per proof (bench/FINDINGS.md); the check itself runs on libuv's pool either way.
+ * The signature check of later proofs under a header jose has accepted, without jose's parsing and checks of a
+ * header already checked (those cost ~25 µs per proof, bench/FINDINGS.md): `webcrypto` is the very
+ * `crypto.subtle.verify` call jose's compactVerify ends in; `synchronous` is the same operation through
+ * node:crypto's OpenSSL binding, with RFC 7518's parameters (raw r||s ECDSA signatures, PSS salt = hash length).
  */
-function signatureCheck(alg: string, key: CryptoKey): SignatureCheck {
+function signatureCheck(alg: string, key: CryptoKey, mode: CheckMode): SignatureCheck {
   const params = VERIFY_PARAMS[alg];
   if (!params) throw new TypeError(`no signature check for alg ${alg}`);
-  return (input, signature) => crypto.subtle.verify(params, key, signature, input);
+  if (mode === 'webcrypto') return (input, signature) => crypto.subtle.verify(params, key, signature, input);
+  const keyObject = KeyObject.from(key);
+  switch (alg) {
+    case 'ES256':
+      return (input, signature) => signature.length === 64 && verify('sha256', input, { key: keyObject, dsaEncoding: 'ieee-p1363' }, signature);
+    case 'RS256':
+      return (input, signature) => verify('sha256', input, keyObject, signature);
+    case 'PS256':
+      return (input, signature) => verify('sha256', input, { key: keyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, signature);
+    default:
+      return (input, signature) => verify(null, input, keyObject, signature);
+  }
 }
 
 /**
@@ -48,10 +68,12 @@ function signatureCheck(alg: string, key: CryptoKey): SignatureCheck {
 export class ProofKeyCache {
   readonly #entries = new Map<string, ProofKey>();
   readonly #capacity: number;
+  readonly mode: CheckMode;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, mode: CheckMode = 'webcrypto') {
     if (!Number.isInteger(capacity) || capacity < 0) throw new TypeError('capacity must be a whole number, 0 or more');
     this.#capacity = capacity;
+    this.mode = mode;
   }
 
   get size(): number {
@@ -78,7 +100,7 @@ export class ProofKeyCache {
 }
 
 /** jose's import of the `jwk` header (public keys only), and the key's thumbprint. */
-export async function importProofKey(header: CompactJWSHeaderParameters, token: FlattenedJWSInput): Promise<ProofKey> {
+export async function importProofKey(header: CompactJWSHeaderParameters, token: FlattenedJWSInput, mode: CheckMode = 'webcrypto'): Promise<ProofKey> {
   const key = (await EmbeddedJWK(header, token)) as CryptoKey;
-  return { key, jkt: await calculateJwkThumbprint(header.jwk as JWK, 'sha256'), check: signatureCheck(header.alg!, key) };
+  return { key, jkt: await calculateJwkThumbprint(header.jwk as JWK, 'sha256'), check: signatureCheck(header.alg!, key, mode) };
 }

@@ -64,7 +64,7 @@ export async function verifyProof(proof: string, expect: ProofExpectation): Prom
     payload = await verifyWithCachedKey(proof, segment.length, cached);
   } else {
     try {
-      ({ payload } = await compactVerify(proof, async (h, token) => (key ??= await importProofKey(h, token)).key, { algorithms: [...DPOP_ALGORITHMS] }));
+      ({ payload } = await compactVerify(proof, async (h, token) => (key ??= await importProofKey(h, token, expect.keys?.mode)).key, { algorithms: [...DPOP_ALGORITHMS] }));
     } catch (err) {
       throw invalidProof('The DPoP proof\'s signature does not verify with its "jwk".', (err as Error).message);
     }

@@ -19,7 +19,7 @@ import type { Store } from '../ports/store.js';
 import { AccessTokenIssuer } from '../tokens/access-token.js';
 import { KeyRing } from '../tokens/key-ring.js';
 import { RefreshTokenCodec } from '../tokens/refresh-token.js';
-import { defaultSigningWorkers, SigningPool } from '../tokens/signing-pool.js';
+import { CryptoWorkers, defaultWorkerCount } from '../workers/crypto-workers.js';
 import { DPOP_DEFAULTS, DpopVerifier, type DpopSettings } from '../dpop/dpop-verifier.js';
 import { NonceSource } from '../dpop/nonce.js';
 import { MemoryReplayCache, type ProofReplayCache } from '../dpop/replay-cache.js';
@@ -44,8 +44,8 @@ export interface RefreshdOptions {
   keyRefreshMs?: number;
   maxFamiliesPerUserClient?: number;
   /**
-   * Worker threads that sign access tokens (default: one per core beyond the first, at most two); 0 signs on the
-   * event loop. Call close() to stop them (idle workers never keep the process alive).
+   * Worker threads that sign access tokens and check DPoP proofs (default: one per core beyond the first, at most
+   * two); 0 does both on the event loop. Call close() to stop them (idle workers never keep the process alive).
    */
   signingWorkers?: number;
   /**
@@ -85,7 +85,7 @@ export class Refreshd {
   readonly keys: KeyRing;
   readonly directory: Directory;
   readonly deps: OAuthDeps;
-  readonly #signingPool: SigningPool | null;
+  readonly #workers: CryptoWorkers | null;
   readonly #dpop: DpopVerifier;
   #fileManaged: FileManaged = FileManaged.NONE;
   readonly #managementTokenLifetimeSeconds: number;
@@ -99,22 +99,23 @@ export class Refreshd {
     this.#managementTokenLifetimeSeconds = options.managementTokenLifetimeSeconds ?? 86_400;
     this.keys = new KeyRing(this.store, this.clock, { refreshIntervalMs: options.keyRefreshMs ?? 30_000 });
     this.directory = new Directory(this.store, this.clock, { ttlMs: options.cacheTtlMs ?? 5_000 });
-    const workers = options.signingWorkers ?? defaultSigningWorkers();
-    this.#signingPool = workers > 0 ? new SigningPool(workers) : null;
     const dpop = { ...DPOP_DEFAULTS, ...options.dpop };
+    const workers = options.signingWorkers ?? defaultWorkerCount();
+    this.#workers = workers > 0 ? new CryptoWorkers(workers, { proofKeyCacheSize: dpop.keyCacheSize }) : null;
     this.#dpop = new DpopVerifier({
       tokenEndpoint: new URL('oauth/token', this.issuer).href,
       settings: { iatWindowSeconds: dpop.iatWindowSeconds, nonceStepSeconds: dpop.nonceStepSeconds, keyCacheSize: dpop.keyCacheSize },
       replay: options.dpop?.replayCache ?? new MemoryReplayCache(this.clock),
       nonces: new NonceSource(secrets.nonceKey, this.clock, dpop.nonceStepSeconds),
       clock: this.clock,
+      checker: this.#workers,
     });
     this.deps = {
       store: this.store,
       clock: this.clock,
       directory: this.directory,
       codec: new RefreshTokenCodec(secrets.macKey),
-      accessTokens: new AccessTokenIssuer(this.keys, this.issuer, this.#signingPool),
+      accessTokens: new AccessTokenIssuer(this.keys, this.issuer, this.#workers),
       events: options.events ?? loggingSink(logger),
       logger,
       managementAudience: this.managementAudience,
@@ -148,7 +149,7 @@ export class Refreshd {
 
   /** Stops the signing workers and closes the DPoP replay cache; the store is the caller's to close. */
   async close(): Promise<void> {
-    await this.#signingPool?.close();
+    await this.#workers?.close();
     await this.#dpop.close();
   }
 

@@ -4,7 +4,6 @@ import { compactVerify } from 'jose';
 import { SIGNING_ALGS, type SigningAlg } from '../core/types.js';
 import { signAccessToken, type AccessTokenContent } from './access-token-jwt.js';
 import type { KeyRing } from './key-ring.js';
-import type { SigningPool } from './signing-pool.js';
 
 export interface AccessTokenClaims {
   sub: string;
@@ -20,6 +19,11 @@ export interface AccessTokenClaims {
   cnf?: { jkt: string } | undefined;
 }
 
+/** Signs access tokens off the event loop (the crypto workers); the issuer signs on the calling thread without one. */
+export interface TokenSigner {
+  sign(content: AccessTokenContent, privateJwk: string): Promise<string>;
+}
+
 export interface MintedAccessToken {
   token: string;
   expiresIn: number;
@@ -27,14 +31,14 @@ export interface MintedAccessToken {
 
 /**
  * JWT access tokens (iss, sub, aud, iat, exp, scope, azp, jti, sid), signed with the store's keys via jose: on
- * the signing pool's worker threads when there is one, else on the calling thread.
+ * the crypto workers' threads when there is one, else on the calling thread.
  */
 export class AccessTokenIssuer {
   readonly #keys: KeyRing;
   readonly #issuer: string;
-  readonly #pool: SigningPool | null;
+  readonly #pool: TokenSigner | null;
 
-  constructor(keys: KeyRing, issuer: string, pool: SigningPool | null = null) {
+  constructor(keys: KeyRing, issuer: string, pool: TokenSigner | null = null) {
     this.#keys = keys;
     this.#issuer = issuer;
     this.#pool = pool;

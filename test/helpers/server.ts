@@ -63,6 +63,8 @@ export interface StartServerOptions {
   managementTokenLifetimeSeconds?: number;
   /** Logger handed to Refreshd (the hook's warnings go there). */
   logger?: import('../../src/core/logger.js').Logger;
+  /** Crypto worker threads (access-token signing, DPoP proofs); the machine's default when unset, 0 for none. */
+  signingWorkers?: number;
 }
 
 /**
@@ -101,6 +103,7 @@ export async function startServer(kind: StoreDialect, options: StartServerOption
     ...hook,
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.managementTokenLifetimeSeconds ? { managementTokenLifetimeSeconds: options.managementTokenLifetimeSeconds } : {}),
+    ...(options.signingWorkers !== undefined ? { signingWorkers: options.signingWorkers } : {}),
   });
   const managementAudience = managementAudienceFor(issuer);
   await refreshd.applyConfig(normalizeConfig(options.config ?? fixtureConfig(managementAudience), managementAudience));

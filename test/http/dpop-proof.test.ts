@@ -7,7 +7,7 @@ import { API, secretOf } from '../helpers/fixtures.js';
 import { dpopRefresh, dpopRefreshWithNonce, nonceHeaderCount, postWithProofs, tokenEndpointOf } from '../helpers/dpop.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { STORES } from '../helpers/stores.js';
-import { exchange, familyIdOf, issueRefreshToken, verifyAccessToken } from '../helpers/tokens.js';
+import { exchange, familyIdOf, issueRefreshToken, refresh, verifyAccessToken } from '../helpers/tokens.js';
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
@@ -17,12 +17,15 @@ function claimsFor(server: TestServer, extra: Record<string, unknown> = {}) {
 }
 
 // RFC 9449 §4.3 at /oauth/token, with panva's `dpop` client making the proofs a real client would send.
-for (const kind of STORES) {
-  describe(`DPoP proofs at the token endpoint (${kind})`, () => {
+// Proofs are checked on the crypto workers by default; the event loop checks them itself without workers.
+const VARIANTS = [...STORES.map((kind) => ({ kind, workers: undefined, name: kind })), { kind: STORES[0]!, workers: 0, name: `${STORES[0]!}, no workers` }];
+
+for (const { kind, workers, name } of VARIANTS) {
+  describe(`DPoP proofs at the token endpoint (${name})`, () => {
     let server: TestServer;
     let key: KeyPair;
     before(async () => {
-      server = await startServer(kind);
+      server = await startServer(kind, workers === undefined ? {} : { signingWorkers: workers });
       key = await generateKeyPair('ES256');
     });
     after(() => server.close());
@@ -121,6 +124,32 @@ for (const kind of STORES) {
       }
       const ok = await dpopRefresh(server, t0, key);
       assert.equal(ok.status, 200, `the owner still refreshes: ${ok.text}`);
+    });
+
+    test('a refused proof is the answer whatever else is wrong with the request, and nothing else is recorded', async () => {
+      // The proof is checked before the grant runs (token-endpoint.ts), wherever it is checked.
+      const live = await issueRefreshToken(server);
+      const rotated = await refresh(server, live);
+      assert.equal(rotated.status, 200, rotated.text);
+      const wrongMethod = () => generateProof(key, tokenEndpointOf(server), 'GET');
+      const cases: [string, Record<string, string>][] = [
+        ['a malformed refresh token', refreshParams('rt_not-a-token')],
+        ['a forged refresh token', refreshParams(`${live.slice(0, -4)}AAAA`)],
+        ['no refresh_token parameter', { grant_type: 'refresh_token', client_id: 'backend', client_secret: secretOf('backend') }],
+        ['the previous refresh token of a rotated family', refreshParams(live)],
+        ['client credentials without an audience', { grant_type: 'client_credentials', client_id: 'm2m', client_secret: secretOf('m2m') }],
+      ];
+      for (const [name, params] of cases) {
+        const before = server.events.length;
+        const r = await postWithProofs(server, params, [await wrongMethod()]);
+        assert.equal(r.status, 400, `${name}: ${r.text}`);
+        assert.equal(r.body.error, 'invalid_dpop_proof', name);
+        assert.deepEqual(server.events.slice(before).map((e) => e.type), [], `${name}: no event besides the refusal`);
+      }
+      const familyId = familyIdOf(live);
+      const family = await server.store.findFamily(familyId);
+      assert.deepEqual([family?.generation, family?.revokedAt], [1, null], 'the previous token neither revoked nor touched its family');
+      assert.equal((await refresh(server, rotated.body.refresh_token!)).status, 200);
     });
 
     test('a stale or future iat is refused, one inside the window passes', async () => {
