@@ -207,7 +207,7 @@ export const ENV_VARS: readonly { name: string; default: string; description: st
     name: 'REFRESHD_SIGNING_WORKERS',
     default: '(one per core beyond the first, at most 2)',
     description:
-      'Worker threads that sign access tokens and check DPoP proofs (with jose, as the event loop would); `0` does both on the event loop. Workers take the JWS work off the event loop but add a thread hand-off per batch, which costs more on a box whose other tenants keep every core busy (BENCHMARKS.md).',
+      'Worker threads that sign access tokens and check DPoP proofs (docs/dpop.md); `0` does both on the event loop. Workers take the JWS work off the event loop but add a thread hand-off per batch, which costs more on a box whose other tenants keep every core busy (BENCHMARKS.md).',
   },
   {
     name: 'REFRESHD_KEY_ACTIVATION_DELAY_SECONDS',
