@@ -41,8 +41,7 @@ export class DpopVerifier {
   readonly #replay: ProofReplayCache;
   readonly #nonces: NonceSource;
   readonly #clock: Clock;
-  readonly #keys: ProofKeyCache;
-  readonly #checker: ProofChecker | null;
+  readonly #checker: ProofChecker;
 
   constructor(options: { tokenEndpoint: string; settings: DpopSettings; replay: ProofReplayCache; nonces: NonceSource; clock: Clock; checker?: ProofChecker | null }) {
     this.#tokenEndpoint = options.tokenEndpoint;
@@ -50,8 +49,7 @@ export class DpopVerifier {
     this.#replay = options.replay;
     this.#nonces = options.nonces;
     this.#clock = options.clock;
-    this.#checker = options.checker ?? null;
-    this.#keys = new ProofKeyCache(this.#checker ? 0 : options.settings.keyCacheSize);
+    this.#checker = options.checker ?? onThisThread(options.settings.keyCacheSize);
   }
 
   /** A fresh nonce, offered on every answer to a request that carried a proof. */
@@ -63,8 +61,7 @@ export class DpopVerifier {
     if (headers.length === 0) return null;
     if (headers.length > 1) throw invalidProof('Send exactly one DPoP header.');
     const now = this.#clock.now();
-    const expect = { htm: method, htu: this.#tokenEndpoint, now, iatWindowSeconds: this.#settings.iatWindowSeconds };
-    const proof = this.#checker ? await this.#checker.verifyProof(headers[0]!, expect) : await verifyProof(headers[0]!, { ...expect, keys: this.#keys });
+    const proof = await this.#checker.verifyProof(headers[0]!, { htm: method, htu: this.#tokenEndpoint, now, iatWindowSeconds: this.#settings.iatWindowSeconds });
     if (proof.nonce !== undefined ? !this.#nonces.accepts(proof.nonce) : dpopNonceRequired(client)) {
       throw new OAuthError('use_dpop_nonce', 'Authorization server requires nonce in DPoP proof.', {
         headers: { 'dpop-nonce': this.#nonces.current() },
@@ -81,4 +78,10 @@ export class DpopVerifier {
   close(): Promise<void> {
     return this.#replay.close();
   }
+}
+
+/** Proofs checked on the calling thread (the event loop), with its own cache of proof keys. */
+function onThisThread(keyCacheSize: number): ProofChecker {
+  const keys = new ProofKeyCache(keyCacheSize);
+  return { verifyProof: (proof, expect) => verifyProof(proof, { ...expect, keys }) };
 }

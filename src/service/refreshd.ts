@@ -147,7 +147,7 @@ export class Refreshd {
     return ensureManagementApi(this.store, this.managementAudience, this.#managementTokenLifetimeSeconds);
   }
 
-  /** Stops the signing workers and closes the DPoP replay cache; the store is the caller's to close. */
+  /** Stops the crypto workers and closes the DPoP replay cache; the store is the caller's to close. */
   async close(): Promise<void> {
     await this.#workers?.close();
     await this.#dpop.close();
